@@ -1,0 +1,3 @@
+export * from './coded-error';
+export * from './repo-root';
+export * from './time';
