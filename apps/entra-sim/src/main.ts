@@ -10,7 +10,7 @@ async function main(): Promise<void> {
     tls: { certFile: process.env.SIM_TLS_CERT ?? join(certs, 'server.pem'), keyFile: process.env.SIM_TLS_KEY ?? join(certs, 'server-key.pem') },
   });
   const url = await listenSim(app, process.env.SIM_HOST ?? '127.0.0.1', Number(process.env.SIM_PORT ?? 0));
-  console.log(`entra-sim listening on ${url}`);
+  console.log(`SIM_READY ${JSON.stringify({ api: url })}`);
 }
 
 void main();

@@ -24,7 +24,7 @@ export function createSimServer(opts: SimServerOptions): FastifyInstance {
     logger: opts.logger ?? false,
     bodyLimit: opts.bodyLimit ?? 10 * 1024 * 1024,
     // Real services answer paths case-insensitively in places (Entra tenant segment); routes decide themselves.
-    caseSensitive: true,
+    routerOptions: { caseSensitive: true },
     keepAliveTimeout: 65_000,
   });
   const startedAt = new Date().toISOString();
