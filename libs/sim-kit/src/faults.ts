@@ -24,27 +24,31 @@ export type InjectedFault =
   | { kind: 'status'; status: 500 | 503 | 504 }
   | { kind: 'reset' };
 
-export class FaultPlan {
-  private global: FaultSettings = {};
-  private readonly perKey = new Map<string, FaultSettings>();
+/**
+ * Generic over the settings type so a simulator can carry its own extra fields (entra-sim: replication lag,
+ * token-bucket mode) through the same global/per-key merge; `FaultPlan` without a type argument is unchanged.
+ */
+export class FaultPlan<S extends FaultSettings = FaultSettings> {
+  private global: S = {} as S;
+  private readonly perKey = new Map<string, S>();
 
   constructor(private readonly random: () => number = Math.random) {}
 
-  set(settings: FaultSettings, key?: string): void {
+  set(settings: S, key?: string): void {
     if (key) this.perKey.set(key.toLowerCase(), { ...settings });
     else this.global = { ...settings };
   }
 
   clear(): void {
-    this.global = {};
+    this.global = {} as S;
     this.perKey.clear();
   }
 
-  describe(): { global: FaultSettings; perKey: Record<string, FaultSettings> } {
+  describe(): { global: S; perKey: Record<string, S> } {
     return { global: this.global, perKey: Object.fromEntries(this.perKey) };
   }
 
-  effective(key?: string): FaultSettings {
+  effective(key?: string): S {
     const own = key ? this.perKey.get(key.toLowerCase()) : undefined;
     return own ? { ...this.global, ...own } : this.global;
   }

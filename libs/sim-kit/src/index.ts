@@ -1,2 +1,3 @@
 export * from './faults';
 export * from './sim-server';
+export * from './openapi-contract';
