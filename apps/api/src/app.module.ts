@@ -1,0 +1,33 @@
+import { Module } from '@nestjs/common';
+import { APP_FILTER, APP_GUARD } from '@nestjs/core';
+import { TerminusModule } from '@nestjs/terminus';
+import { ConfigModule } from '@app/config';
+import { DbModule } from '@app/db';
+import { JobsModule } from '@app/jobs';
+import { LoggingModule, MetricsService, ProblemFilter } from '@app/platform';
+import { ApiKeyGuard } from './auth/api-key.guard';
+import { ApiKeyService } from './auth/api-key.service';
+import { HealthController } from './health/health.controller';
+import { MetricsController } from './metrics/metrics.controller';
+import { ProbesController } from './probes/probes.controller';
+import { ProbesService } from './probes/probes.service';
+import { TenantsController } from './tenants/tenants.controller';
+
+@Module({
+  imports: [
+    ConfigModule,
+    LoggingModule.forApp('api'),
+    DbModule,
+    JobsModule.forRoot(),
+    TerminusModule.forRoot({ errorLogStyle: 'pretty', gracefulShutdownTimeoutMs: 0 }),
+  ],
+  controllers: [HealthController, MetricsController, ProbesController, TenantsController],
+  providers: [
+    ApiKeyService,
+    ProbesService,
+    MetricsService,
+    { provide: APP_GUARD, useClass: ApiKeyGuard },
+    { provide: APP_FILTER, useClass: ProblemFilter },
+  ],
+})
+export class AppModule {}

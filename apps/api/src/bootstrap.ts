@@ -1,0 +1,57 @@
+import { NestFactory } from '@nestjs/core';
+import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { Logger } from 'nestjs-pino';
+import { AppConfig } from '@app/config';
+import { JobProducer, QUEUE_NAMES } from '@app/jobs';
+import { createValidationPipe, MetricsService } from '@app/platform';
+import { AppModule } from './app.module';
+import { ApiKeyService } from './auth/api-key.service';
+import { mountBullBoard } from './queues/bull-board';
+
+export async function createApiApp(config: AppConfig): Promise<NestFastifyApplication> {
+  const adapter = new FastifyAdapter({
+    bodyLimit: config.api.bodyLimitBytes,
+    // Close idle keep-alive sockets at shutdown so draining does not wait for them.
+    forceCloseConnections: 'idle',
+    return503OnClosing: true,
+  });
+  const app = await NestFactory.create<NestFastifyApplication>(AppModule, adapter, { bufferLogs: true });
+  app.useLogger(app.get(Logger));
+  app.useGlobalPipes(createValidationPipe());
+
+  const metrics = app.get(MetricsService);
+  const fastify = app.getHttpAdapter().getInstance();
+  fastify.addHook('onResponse', async (req, reply) => {
+    const route = req.routeOptions.url ?? 'unmatched';
+    metrics.httpDuration.observe(
+      { method: req.method, route, status: String(reply.statusCode) },
+      reply.elapsedTime / 1000,
+    );
+  });
+  const producer = app.get(JobProducer);
+  metrics.addQueueDepthSource(async () => {
+    const rows = [];
+    for (const name of QUEUE_NAMES) {
+      const counts = await producer.queue(name).getJobCounts('waiting', 'active', 'delayed', 'failed', 'prioritized');
+      for (const [state, count] of Object.entries(counts)) rows.push({ queue: name, state, count });
+    }
+    return rows;
+  });
+
+  const document = SwaggerModule.createDocument(
+    app,
+    new DocumentBuilder()
+      .setTitle('VB365 Restore Portal orchestrator')
+      .setDescription(
+        'Onboards MSP customer tenants to the VB365 Restore Portal. Authenticate with `Authorization: Bearer <API key>`. ' +
+          'Errors are RFC 9457 problem+json.',
+      )
+      .setVersion('1')
+      .addBearerAuth({ type: 'http', scheme: 'bearer', description: 'API key (ok_…)' })
+      .build(),
+  );
+  SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json' });
+  await mountBullBoard(fastify, producer, app.get(ApiKeyService));
+  return app;
+}

@@ -1,0 +1,72 @@
+import 'reflect-metadata';
+import { NestFactory } from '@nestjs/core';
+import { HealthCheckService } from '@nestjs/terminus';
+import { Logger } from 'nestjs-pino';
+import { ConfigError, loadConfig } from '@app/config';
+import { PrismaService } from '@app/db';
+import { JobProducer, QUEUE_NAMES } from '@app/jobs';
+import { MetricsService } from '@app/platform';
+import { startWorkerHttp } from './http/worker-http.server';
+import { PROCESSORS, WorkerModule } from './worker.module';
+import { closeWorkersWithin } from './shutdown';
+
+async function main(): Promise<void> {
+  const config = loadConfig();
+  const app = await NestFactory.createApplicationContext(WorkerModule, { bufferLogs: true });
+  const logger = app.get(Logger);
+  app.useLogger(logger);
+  const processors = PROCESSORS.map((p) => app.get(p));
+  const metrics = app.get(MetricsService);
+  const producer = app.get(JobProducer);
+  metrics.addQueueDepthSource(async () => {
+    const rows = [];
+    for (const name of QUEUE_NAMES) {
+      const counts = await producer.queue(name).getJobCounts('waiting', 'active', 'delayed', 'failed', 'prioritized');
+      for (const [state, count] of Object.entries(counts)) rows.push({ queue: name, state, count });
+    }
+    return rows;
+  });
+  for (const p of processors) {
+    p.worker.on('error', (err) => logger.error({ err }, 'BullMQ worker error'));
+  }
+  let stopping = false;
+  const http = await startWorkerHttp(config, {
+    health: app.get(HealthCheckService),
+    prisma: app.get(PrismaService),
+    metrics,
+    processors,
+    queueProbe: () => producer.queue('system').getJobCounts('waiting'),
+    isStopping: () => stopping,
+  });
+  const addr = http.address();
+  const port = typeof addr === 'object' && addr ? addr.port : config.worker.healthPort;
+
+  const stop = (signal: string): void => {
+    if (stopping) return;
+    stopping = true;
+    logger.log(`${signal} received: no new jobs; finishing active ones within ${config.worker.shutdownTimeoutMs} ms`);
+    closeWorkersWithin(processors.map((p) => p.worker), config.worker.shutdownTimeoutMs)
+      .then((outcome) => {
+        logger.log(`workers closed (${outcome}); closing queues, Redis and Prisma`);
+        return app.close();
+      })
+      .then(() => new Promise<void>((resolve) => http.close(() => resolve())))
+      .then(() => process.exit(0))
+      .catch((e: unknown) => {
+        console.error('worker: error during shutdown', e);
+        process.exit(1);
+      });
+  };
+  process.once('SIGTERM', () => stop('SIGTERM'));
+  process.once('SIGINT', () => stop('SIGINT'));
+  console.log(`WORKER_READY ${JSON.stringify({ url: `http://${config.worker.host}:${port}` })}`);
+}
+
+main().catch((e: unknown) => {
+  if (e instanceof ConfigError) {
+    console.error(e.message);
+    process.exit(78);
+  }
+  console.error('worker: failed to start', e);
+  process.exit(1);
+});

@@ -1,0 +1,102 @@
+import { Env, envSchema } from './config.schema';
+
+/** The validated configuration, as one nested typed object (STYLE.md 13). */
+export interface AppConfig {
+  env: Env['NODE_ENV'];
+  log: { level: Env['LOG_LEVEL']; format: 'json' | 'pretty' };
+  database: { url: string };
+  redis: { url: string; queuePrefix: string };
+  api: { host: string; port: number; publicBaseUrl: string; shutdownTimeoutMs: number; bodyLimitBytes: number };
+  worker: { host: string; healthPort: number; concurrency: number; shutdownTimeoutMs: number };
+  entra: {
+    orchestratorAppId?: string;
+    certificatePath?: string;
+    clientSecret?: string;
+    restorePortalAppId?: string;
+    authorityHost: string;
+    graphBaseUrl: string;
+  };
+  vb365: { baseUrl?: string; username?: string; password?: string; caBundlePath?: string; maxConcurrent: number };
+  schedule: { intervalMinutes: number };
+  security: { secretEncryptionKey?: string };
+  metrics: { enabled: boolean };
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/** Validates the whole environment at once and reports every bad variable in one message. */
+export function parseConfig(source: Record<string, string | undefined>): AppConfig {
+  // Empty strings mean "unset" (docker compose passes VAR= for optional variables).
+  const cleaned = Object.fromEntries(Object.entries(source).filter(([, v]) => v !== undefined && v !== ''));
+  const parsed = envSchema.safeParse(cleaned);
+  if (!parsed.success) {
+    throw new ConfigError(
+      parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message === 'Required' ? 'is required' : i.message}`),
+    );
+  }
+  const e = parsed.data;
+  const problems: string[] = [];
+  if (e.ORCHESTRATOR_CERT_PATH && e.ORCHESTRATOR_CLIENT_SECRET) {
+    problems.push('ORCHESTRATOR_CERT_PATH / ORCHESTRATOR_CLIENT_SECRET: set one of them, not both');
+  }
+  if (e.VB365_BASE_URL && (!e.VB365_USERNAME || !e.VB365_PASSWORD)) {
+    problems.push('VB365_USERNAME / VB365_PASSWORD: required when VB365_BASE_URL is set');
+  }
+  if (problems.length) throw new ConfigError(problems);
+  return {
+    env: e.NODE_ENV,
+    log: { level: e.LOG_LEVEL, format: e.LOG_FORMAT ?? (e.NODE_ENV === 'production' ? 'json' : 'pretty') },
+    database: { url: e.DATABASE_URL },
+    redis: { url: e.REDIS_URL, queuePrefix: e.QUEUE_PREFIX },
+    api: {
+      host: e.API_HOST,
+      port: e.API_PORT,
+      publicBaseUrl: e.PUBLIC_BASE_URL.replace(/\/$/, ''),
+      shutdownTimeoutMs: e.API_SHUTDOWN_TIMEOUT_MS,
+      bodyLimitBytes: e.API_BODY_LIMIT_BYTES,
+    },
+    worker: {
+      host: e.WORKER_HOST,
+      healthPort: e.WORKER_HEALTH_PORT,
+      concurrency: e.WORKER_CONCURRENCY,
+      shutdownTimeoutMs: e.WORKER_SHUTDOWN_TIMEOUT_MS,
+    },
+    entra: {
+      orchestratorAppId: e.ORCHESTRATOR_APP_ID,
+      certificatePath: e.ORCHESTRATOR_CERT_PATH,
+      clientSecret: e.ORCHESTRATOR_CLIENT_SECRET,
+      restorePortalAppId: e.RESTORE_PORTAL_APP_ID,
+      authorityHost: e.ENTRA_AUTHORITY_HOST,
+      graphBaseUrl: e.GRAPH_BASE_URL,
+    },
+    vb365: {
+      baseUrl: e.VB365_BASE_URL,
+      username: e.VB365_USERNAME,
+      password: e.VB365_PASSWORD,
+      caBundlePath: e.VB365_CA_BUNDLE,
+      maxConcurrent: e.VB365_MAX_CONCURRENT,
+    },
+    schedule: { intervalMinutes: e.SCHEDULE_INTERVAL_MINUTES },
+    security: { secretEncryptionKey: e.SECRET_ENCRYPTION_KEY },
+    metrics: { enabled: e.METRICS_ENABLED },
+  };
+}
+
+let cached: AppConfig | undefined;
+
+/** Reads process.env once per process. */
+export function loadConfig(): AppConfig {
+  cached ??= parseConfig(process.env);
+  return cached;
+}
+
+/** Names of every variable the product reads (for .env.example and docker consistency checks). */
+export const CONFIG_VARIABLES: readonly string[] = Object.keys(envSchema.shape);
+export const REQUIRED_VARIABLES: readonly string[] = Object.entries(envSchema.shape)
+  .filter(([, s]) => !s.isOptional())
+  .map(([k]) => k);

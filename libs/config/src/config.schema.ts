@@ -1,0 +1,60 @@
+import { z } from 'zod';
+
+/**
+ * Every environment variable the product reads, with its default. `.env.example` documents the same list and a
+ * unit test keeps the two in step. Only this library reads process.env (lint-enforced).
+ */
+const bool = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1');
+const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
+const url = (protocols: string[]) =>
+  z
+    .string()
+    .url()
+    .refine((v) => protocols.includes(new URL(v).protocol), { message: `must use ${protocols.join(' or ')}` });
+const guid = z.string().regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i, 'must be a GUID');
+
+export const envSchema = z.object({
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  LOG_FORMAT: z.enum(['json', 'pretty']).optional(),
+
+  DATABASE_URL: url(['postgres:', 'postgresql:']),
+  REDIS_URL: url(['redis:', 'rediss:']).default('redis://127.0.0.1:6379'),
+  QUEUE_PREFIX: z
+    .string()
+    .regex(/^\{[A-Za-z0-9:_-]+\}$/, 'must be a Redis Cluster hash tag such as {orch}')
+    .default('{orch}'),
+
+  API_HOST: z.string().min(1).default('127.0.0.1'),
+  API_PORT: int(0, 65535).default(3000),
+  PUBLIC_BASE_URL: url(['http:', 'https:']).default('http://127.0.0.1:3000'),
+  API_SHUTDOWN_TIMEOUT_MS: int(0, 600_000).default(10_000),
+  API_BODY_LIMIT_BYTES: int(1024, 50 * 1024 * 1024).default(1024 * 1024),
+
+  WORKER_HOST: z.string().min(1).default('127.0.0.1'),
+  WORKER_HEALTH_PORT: int(0, 65535).default(3001),
+  WORKER_CONCURRENCY: int(1, 1000).default(10),
+  WORKER_SHUTDOWN_TIMEOUT_MS: int(0, 600_000).default(30_000),
+
+  ORCHESTRATOR_APP_ID: guid.optional(),
+  ORCHESTRATOR_CERT_PATH: z.string().min(1).optional(),
+  ORCHESTRATOR_CLIENT_SECRET: z.string().min(1).optional(),
+  RESTORE_PORTAL_APP_ID: guid.optional(),
+  ENTRA_AUTHORITY_HOST: url(['https:']).default('https://login.microsoftonline.com'),
+  GRAPH_BASE_URL: url(['https:']).default('https://graph.microsoft.com'),
+
+  VB365_BASE_URL: url(['https:']).optional(),
+  VB365_USERNAME: z.string().min(1).optional(),
+  VB365_PASSWORD: z.string().min(1).optional(),
+  VB365_CA_BUNDLE: z.string().min(1).optional(),
+  VB365_MAX_CONCURRENT: int(1, 256).default(8),
+
+  SCHEDULE_INTERVAL_MINUTES: int(1, 7 * 24 * 60).default(60),
+  SECRET_ENCRYPTION_KEY: z
+    .string()
+    .regex(/^[A-Za-z0-9+/]{43}=$/, 'must be 32 random bytes, base64-encoded (openssl rand -base64 32)')
+    .optional(),
+  METRICS_ENABLED: bool.default('true'),
+});
+
+export type Env = z.infer<typeof envSchema>;

@@ -1,0 +1,23 @@
+import { Inject, Injectable, OnModuleDestroy } from '@nestjs/common';
+import { PrismaPg } from '@prisma/adapter-pg';
+import { AppConfig, APP_CONFIG } from '@app/config';
+import { PrismaClient } from './generated/client';
+
+/**
+ * The Prisma client on the `pg` driver adapter (Prisma 7 has no Rust query engine, so nothing is downloaded).
+ * Closed explicitly at shutdown, after the queues (STYLE.md 12).
+ */
+@Injectable()
+export class PrismaService extends PrismaClient implements OnModuleDestroy {
+  constructor(@Inject(APP_CONFIG) config: AppConfig) {
+    super({ adapter: new PrismaPg({ connectionString: config.database.url, max: 10 }) });
+  }
+
+  async ping(): Promise<void> {
+    await this.$queryRawUnsafe('SELECT 1');
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    await this.$disconnect();
+  }
+}

@@ -1,0 +1,28 @@
+/**
+ * The one catalogue of queues, jobs and payloads (STYLE.md 6, 7). Payloads carry ids and small parameters only —
+ * never secrets, tokens or entity snapshots; the worker re-reads state from Postgres.
+ */
+
+/** Every job carries the correlation id of the request (or schedule tick) that caused it. */
+export interface JobBase {
+  correlationId: string;
+}
+
+export interface ProbeJob extends JobBase {
+  probeId: string;
+  /** Test hook for shutdown behaviour: how long the processor pretends to work. */
+  workMs?: number;
+}
+
+/** queue → job name → payload. Adding a queue here without settings below fails to compile. */
+export interface JobCatalogue {
+  system: {
+    'system.probe': ProbeJob;
+  };
+}
+
+export type QueueName = keyof JobCatalogue;
+export type JobName<Q extends QueueName> = keyof JobCatalogue[Q] & string;
+export type JobPayload<Q extends QueueName, N extends JobName<Q>> = JobCatalogue[Q][N];
+
+export const QUEUE_NAMES: readonly QueueName[] = ['system'];

@@ -1,0 +1,42 @@
+import { randomBytes } from 'node:crypto';
+import { ReadyProcess, spawnReady } from './process-harness';
+
+export interface AppEnv {
+  DATABASE_URL: string;
+  QUEUE_PREFIX: string;
+  [key: string]: string;
+}
+
+/** A unique BullMQ prefix (a Redis Cluster hash tag) per test file, so files never see each other's jobs. */
+export function testQueuePrefix(): string {
+  return `{t-${randomBytes(5).toString('hex')}}`;
+}
+
+export function startApi(env: AppEnv): Promise<ReadyProcess<{ url: string }>> {
+  return spawnReady('apps/api/src/main.js', 'API_READY', { API_HOST: '127.0.0.1', API_PORT: '0', LOG_FORMAT: 'json', ...env });
+}
+
+export function startWorker(env: AppEnv): Promise<ReadyProcess<{ url: string }>> {
+  return spawnReady('apps/worker/src/main.js', 'WORKER_READY', {
+    WORKER_HOST: '127.0.0.1',
+    WORKER_HEALTH_PORT: '0',
+    LOG_FORMAT: 'json',
+    ...env,
+  });
+}
+
+/** Deletes every key under a test's queue prefix. */
+export async function deleteQueueKeys(redisUrl: string, prefix: string): Promise<void> {
+  const { default: Redis } = await import('ioredis');
+  const redis = new Redis(redisUrl, { maxRetriesPerRequest: 1 });
+  try {
+    let cursor = '0';
+    do {
+      const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
+      cursor = next;
+      if (keys.length) await redis.del(...keys);
+    } while (cursor !== '0');
+  } finally {
+    redis.disconnect();
+  }
+}

@@ -1,0 +1,75 @@
+// `npm run stack`: simulators, api and worker together, configured against the simulators; prints the URLs and
+// a fresh admin API key; runs until Ctrl-C, then stops everything cleanly. `npm run sims`: the simulators only.
+const { log, run, startService, stopChild } = require('./proc.cjs');
+const { setup } = require('./setup.cjs');
+
+const STACK_DATABASE_URL = 'postgresql://postgres@127.0.0.1:5432/orchestrator';
+
+async function startSims(env) {
+  const entra = await startService('entra-sim', ['-r', './tools/alias-register.cjs', 'dist/apps/entra-sim/src/main.js'], env, 'SIM_READY');
+  const vb365 = await startService('vb365-sim', ['-r', './tools/alias-register.cjs', 'dist/apps/vb365-sim/src/main.js'], env, 'SIM_READY');
+  return { entra, vb365 };
+}
+
+function waitForSignal(services) {
+  for (const s of services) s.child.echo = true;
+  return new Promise((resolve) => {
+    const stop = async () => {
+      log('stopping…');
+      for (const s of [...services].reverse()) await stopChild(s.child);
+      resolve();
+    };
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+  });
+}
+
+async function simsCommand() {
+  const base = await setup();
+  const { entra, vb365 } = await startSims({ ...process.env, NODE_EXTRA_CA_CERTS: base.caFile });
+  console.log(`entra-sim  ${JSON.stringify(entra.info)}`);
+  console.log(`vb365-sim  ${JSON.stringify(vb365.info)}`);
+  console.log('Ctrl-C to stop.');
+  await waitForSignal([entra, vb365]);
+}
+
+async function stackCommand() {
+  const base = await setup();
+  const databaseUrl = process.env.DATABASE_URL || STACK_DATABASE_URL;
+  const env = { ...process.env, DATABASE_URL: databaseUrl, REDIS_URL: base.redisUrl, NODE_EXTRA_CA_CERTS: base.caFile };
+  const dist = (script, args) => run(process.execPath, ['-r', './tools/alias-register.cjs', `dist/${script}`, ...args], { env, quiet: true });
+  const migrate = dist('tools/db/migrate.js', []);
+  if (migrate.status !== 0) throw new Error(`migrations failed:\n${migrate.stdout}${migrate.stderr}`);
+  const services = [];
+  try {
+    const { entra, vb365 } = await startSims(env);
+    services.push(entra, vb365);
+    const appEnv = {
+      ...env,
+      ENTRA_AUTHORITY_HOST: entra.info.identity ?? entra.info.api,
+      GRAPH_BASE_URL: entra.info.graph ?? entra.info.api,
+      VB365_BASE_URL: vb365.info.api,
+      VB365_USERNAME: process.env.VB365_USERNAME || 'VB365\\restadmin',
+      VB365_PASSWORD: process.env.VB365_PASSWORD || 'simulator-password',
+    };
+    const worker = await startService('worker', ['-r', './tools/alias-register.cjs', 'dist/apps/worker/src/main.js'], appEnv, 'WORKER_READY');
+    services.push(worker);
+    const api = await startService('api', ['-r', './tools/alias-register.cjs', 'dist/apps/api/src/main.js'], appEnv, 'API_READY');
+    services.push(api);
+    const key = dist('tools/key-create.js', ['--name', `stack-${Date.now()}`, '--scopes', 'admin', '--env-line', 'ADMIN_API_KEY']);
+    if (key.status !== 0) throw new Error(`creating the admin API key failed:\n${key.stderr}`);
+    console.log('\nstack is up:');
+    console.log(`  api         ${api.info.url}   (Swagger UI ${api.info.url}/docs, queues ${api.info.url}/admin/queues)`);
+    console.log(`  worker      ${worker.info.url}/health/ready  ${worker.info.url}/metrics`);
+    console.log(`  entra-sim   ${JSON.stringify(entra.info)}`);
+    console.log(`  vb365-sim   ${JSON.stringify(vb365.info)}`);
+    console.log(/ADMIN_API_KEY=\S+/.exec(key.stdout)[0]);
+    console.log('Ctrl-C to stop.');
+  } catch (e) {
+    for (const s of services.reverse()) await stopChild(s.child);
+    throw e;
+  }
+  await waitForSignal(services);
+}
+
+module.exports = { stackCommand, simsCommand };

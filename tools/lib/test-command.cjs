@@ -1,0 +1,80 @@
+// `npm test`: set-up, test database template, lint, typecheck, every jest project, and the closing line
+// `tests: N passed, N failed` computed from jest's JSON results.
+const fs = require('node:fs');
+const path = require('node:path');
+const { spawn } = require('node:child_process');
+const { root, log } = require('./proc.cjs');
+const { setup, adminUrl } = require('./setup.cjs');
+
+function runAsync(label, cmd, args, env) {
+  const started = Date.now();
+  return new Promise((resolve) => {
+    const child = spawn(cmd, args, { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    child.stdout.on('data', (d) => (out += d));
+    child.stderr.on('data', (d) => (out += d));
+    child.on('exit', (code) => resolve({ label, code: code ?? 1, out, seconds: (Date.now() - started) / 1000 }));
+  });
+}
+
+async function testCommand() {
+  const env0 = await setup();
+  const bin = (n) => path.join(root, 'node_modules', '.bin', n);
+  const env = {
+    ...process.env,
+    NODE_ENV: 'test',
+    NODE_EXTRA_CA_CERTS: env0.caFile,
+    TEST_DATABASE_ADMIN_URL: process.env.TEST_DATABASE_ADMIN_URL || adminUrl(env0.databaseUrl),
+    REDIS_URL: env0.redisUrl,
+    LOG_LEVEL: process.env.LOG_LEVEL || 'warn',
+    LOG_FORMAT: 'json',
+  };
+  const tpl = await runAsync('test database template', process.execPath, ['-r', './tools/alias-register.cjs', 'dist/tools/db/prepare-test-template.js'], env);
+  if (tpl.code !== 0) {
+    process.stdout.write(tpl.out);
+    log('preparing the test database template failed');
+    process.stdout.write('tests: 0 passed, 1 failed\n');
+    process.exit(1);
+  }
+  log(tpl.out.trim().split('\n').pop());
+
+  log('lint and typecheck…');
+  const checks = await Promise.all([
+    runAsync('lint (eslint)', bin('eslint'), ['.', '--max-warnings=0'], env),
+    runAsync('typecheck (tsc)', bin('tsc'), ['-p', 'tsconfig.json', '--noEmit'], env),
+  ]);
+  for (const c of checks) {
+    log(`${c.label}: ${c.code === 0 ? 'ok' : 'FAILED'} (${c.seconds.toFixed(1)} s)`);
+    if (c.code !== 0) process.stdout.write(c.out);
+  }
+
+  const resultsFile = path.join(root, '.local', 'jest-results.json');
+  fs.rmSync(resultsFile, { force: true });
+  log('jest: unit, int and e2e projects…');
+  const jestArgs = ['--ci', '--json', `--outputFile=${resultsFile}`, '--maxWorkers=2', ...process.argv.slice(3)];
+  const jest = await new Promise((resolve) => {
+    const child = spawn(process.execPath, [path.join(root, 'node_modules', 'jest', 'bin', 'jest.js'), ...jestArgs], {
+      cwd: root,
+      env,
+      stdio: 'inherit',
+    });
+    child.on('exit', (code) => resolve(code ?? 1));
+  });
+
+  let passed = 0;
+  let failed = 0;
+  if (fs.existsSync(resultsFile)) {
+    const r = JSON.parse(fs.readFileSync(resultsFile, 'utf8'));
+    passed = r.numPassedTests;
+    // A suite that fails to load runs no test: count it as a failure so it cannot hide.
+    failed = r.numFailedTests + r.numRuntimeErrorTestSuites;
+  } else {
+    failed = 1;
+  }
+  const checksOk = checks.every((c) => c.code === 0);
+  if (!checksOk) log(`failed checks: ${checks.filter((c) => c.code !== 0).map((c) => c.label).join(', ')}`);
+  process.stdout.write(`tests: ${passed} passed, ${failed} failed\n`);
+  process.exit(jest === 0 && failed === 0 && checksOk && passed > 0 ? 0 : 1);
+}
+
+module.exports = { testCommand };
