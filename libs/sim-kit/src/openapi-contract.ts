@@ -74,8 +74,13 @@ export class ContractValidator {
     const op = this.api.matchOperation({ method: req.method.toLowerCase(), path: req.path, headers: {} });
     if (!op) return [{ message: `no operation ${req.method} ${req.path} in the contract` }];
     const headers = Object.fromEntries(Object.entries(req.headers ?? {}).map(([k, v]) => [k.toLowerCase(), String(v)]));
+    let body = req.body;
+    // Form encoding has no types: decode booleans the way the server's model binder does before validating.
+    if (String(headers['content-type'] ?? '').startsWith('application/x-www-form-urlencoded') && isObj(body)) {
+      body = Object.fromEntries(Object.entries(body).map(([k, v]) => [k, v === 'true' ? true : v === 'false' ? false : v]));
+    }
     const result = this.api.validateRequest(
-      { method: req.method.toLowerCase(), path: req.path, query: (req.query ?? {}) as Record<string, string>, headers, body: req.body },
+      { method: req.method.toLowerCase(), path: req.path, query: (req.query ?? {}) as Record<string, string>, headers, body },
       op,
     );
     return result.valid ? undefined : result.errors;

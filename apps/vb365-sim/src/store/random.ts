@@ -1,0 +1,25 @@
+/** Deterministic PRNG (mulberry32): the same seed produces the same organizations, ids and sessions. */
+export type Rng = () => number;
+
+export function rng(seed: number): Rng {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const hex = (r: Rng, n: number): string => {
+  let s = '';
+  for (let i = 0; i < n; i++) s += Math.floor(r() * 16).toString(16);
+  return s;
+};
+
+export function uuidFrom(r: Rng): string {
+  return `${hex(r, 8)}-${hex(r, 4)}-4${hex(r, 3)}-${'89ab'[Math.floor(r() * 4)]}${hex(r, 3)}-${hex(r, 12)}`;
+}
+
+export const pick = <T>(r: Rng, items: readonly T[]): T => items[Math.floor(r() * items.length)]!;
