@@ -1,0 +1,7 @@
+export * from './consent.types';
+export * from './entra-client';
+export * from './entra-client.options';
+export * from './entra-error.mapper';
+export * from './entra.errors';
+export type { AppRoleAssignment, Organization, PermissionGrant, ServicePrincipalRef } from './graph.schemas';
+export { unionScopes } from './delegated-grant.ops';
