@@ -1,4 +1,5 @@
 import { AppRoleAssignmentOps } from './app-role-assignment.ops';
+import { diagnoseAuthority } from './authority-diagnosis';
 import { EnsureResult, RunOptions } from './consent.types';
 import { DelegatedGrantOps } from './delegated-grant.ops';
 import { EntraClientOptions } from './entra-client.options';
@@ -44,7 +45,7 @@ export class EntraClient {
     try {
       await credential.getToken(this.opts.graphScope ?? 'https://graph.microsoft.com/.default');
     } catch (e) {
-      throw toEntraError(e, { tenantId, operation: 'acquire app-only token', defaultRetryAfterMs: this.opts.defaultRetryAfterMs });
+      throw await diagnoseAuthority(toEntraError(e, { tenantId, operation: 'acquire app-only token', defaultRetryAfterMs: this.opts.defaultRetryAfterMs }), tenantId, this.opts);
     }
   }
 

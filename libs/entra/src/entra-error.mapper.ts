@@ -51,9 +51,11 @@ export function readGraphFailure(e: unknown): GraphFailure | undefined {
 
 /** Messages of an error and its causes (identity errors reach us wrapped by the Graph client, text only). */
 function messages(e: unknown, depth = 0): string {
-  if (!isRecord(e) || depth > 5) return typeof e === 'string' ? e : '';
-  const own = [e['message'], e['body']].filter((x): x is string => typeof x === 'string').join('\n');
-  return `${own}\n${messages(e['cause'], depth + 1)}`;
+  if (depth > 5) return '';
+  if (!isRecord(e)) return typeof e === 'string' ? e : '';
+  // The Graph client keeps a network failure (TypeError "fetch failed", cause ECONNRESET) in `body`.
+  const own = [e['message'], e['code'], typeof e['body'] === 'string' ? e['body'] : undefined].filter((x): x is string => typeof x === 'string' && x !== '');
+  return [...own, messages(e['body'], depth + 1), messages(e['cause'], depth + 1)].filter(Boolean).join('\n');
 }
 
 /** AADSTS codes from @azure/identity's AuthenticationError (errorResponse.errorCodes) or from the text. */
@@ -62,7 +64,7 @@ export function aadstsCodes(e: unknown): number[] {
     const codes = e['errorResponse']['errorCodes'] ?? e['errorResponse']['error_codes'];
     if (Array.isArray(codes) && codes.length) return codes.filter((c): c is number => typeof c === 'number');
   }
-  return [...messages(e).matchAll(/AADSTS(\d+)/g)].map((m) => Number(m[1]));
+  return [...new Set([...messages(e).matchAll(/AADSTS(\d+)/g)].map((m) => Number(m[1])))];
 }
 
 const NETWORK_CODES = /ECONNRESET|ECONNREFUSED|ETIMEDOUT|EPIPE|EAI_AGAIN|UND_ERR_SOCKET|socket hang up|fetch failed|network/i;
@@ -85,6 +87,15 @@ function fromGraph(f: GraphFailure): EntraErrorCode {
   return 'PERMANENT';
 }
 
+/** MSAL reports a failed authority-metadata request only as endpoints_resolution_error, without the body. */
+export const isEndpointResolutionFailure = (e: unknown): boolean => /endpoints_resolution_error/.test(messages(e));
+
+/** Classifies an Entra error body (token or metadata endpoint) by its error_codes; undefined if none. */
+export function fromAadErrorBody(body: unknown): EntraErrorCode | undefined {
+  if (!isRecord(body) || !Array.isArray(body['error_codes'])) return undefined;
+  return fromAadsts(body['error_codes'].filter((c): c is number => typeof c === 'number'));
+}
+
 /** Maps any failure of @azure/identity or the Graph client to a coded EntraError with a human hint. */
 export function toEntraError(e: unknown, ctx: ErrorContext = {}): EntraError {
   if (e instanceof EntraError) return e;
@@ -97,7 +108,7 @@ export function toEntraError(e: unknown, ctx: ErrorContext = {}): EntraError {
   const first = text.split('\n').find((l) => l.trim()) ?? String(e);
 
   const aadCode = fromAadsts(codes);
-  if (aadCode) return entraError(aadCode, `${where} failed: ${first}`, { ...base, aadsts: codes, status: identityStatus || undefined }, e);
+  if (aadCode) return entraError(aadCode, `${where} failed: ${first}`, { ...base, aadsts: codes, ...(identityStatus > 0 ? { status: identityStatus } : {}) }, e);
 
   if (graph && graph.status > 0) {
     const code = fromGraph(graph);

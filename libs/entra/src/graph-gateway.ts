@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { sleep } from '@app/common';
 import { EntraClientOptions } from './entra-client.options';
+import { diagnoseAuthority } from './authority-diagnosis';
 import { ErrorContext, toEntraError } from './entra-error.mapper';
 import { EntraError, entraError } from './entra.errors';
 import { pageSchema } from './graph.schemas';
@@ -26,7 +27,7 @@ export class GraphGateway {
     try {
       return await fn(this.connections.get(tenantId).graph);
     } catch (e) {
-      throw toEntraError(e, this.ctx(tenantId, c));
+      throw await diagnoseAuthority(toEntraError(e, this.ctx(tenantId, c)), tenantId, this.opts);
     }
   }
 
