@@ -1,1 +1,2 @@
 export * from './simulator-harness';
+export * from './test-database';

@@ -1,0 +1,71 @@
+import { access, mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import {
+  diffMigrations,
+  MIGRATION_FILE,
+  MIGRATION_LOCK_CONTENT,
+  MIGRATION_LOCK_FILE,
+  readMigrationList,
+} from '@app/db';
+
+export interface CreateMigrationOptions {
+  databaseUrl: string;
+  migrationsDir: string;
+  schemaPath: string;
+  name: string;
+  now?: Date;
+}
+
+export interface CreateMigrationResult {
+  /** Folder name of the migration written, or null when the schema matches the migrations (nothing written). */
+  migration: string | null;
+  sql: string;
+}
+
+/** yyyyMMddHHmmss in UTC, the prefix Prisma gives migration folders. */
+export function migrationTimestamp(now: Date): string {
+  const p = (n: number, w = 2): string => String(n).padStart(w, '0');
+  return (
+    p(now.getUTCFullYear(), 4) +
+    p(now.getUTCMonth() + 1) +
+    p(now.getUTCDate()) +
+    p(now.getUTCHours()) +
+    p(now.getUTCMinutes()) +
+    p(now.getUTCSeconds())
+  );
+}
+
+/**
+ * Writes <migrationsDir>/<timestamp>_<name>/migration.sql with the SQL from the migrations' end state to the
+ * schema (and migration_lock.toml if missing), like `prisma migrate dev --create-only` does. Writes nothing when
+ * there is no difference.
+ */
+export async function createMigration(options: CreateMigrationOptions): Promise<CreateMigrationResult> {
+  if (!/^[a-z0-9_]+$/.test(options.name)) {
+    throw new Error(
+      `Invalid migration name "${options.name}": use lower-case letters, digits and underscores`,
+    );
+  }
+  const sql = await diffMigrations(options);
+  if (sql === '') return { migration: null, sql };
+
+  const existing = (await readMigrationList(options.migrationsDir)).migrationDirectories.map((d) => d.path);
+  const migration = `${migrationTimestamp(options.now ?? new Date())}_${options.name}`;
+  const last = existing[existing.length - 1];
+  if (last !== undefined && migration.localeCompare(last) <= 0) {
+    // The engine applies folders in name order; a new one must sort after every existing one.
+    throw new Error(
+      `New migration ${migration} would not sort after the latest one (${last}); check the clock`,
+    );
+  }
+  await mkdir(options.migrationsDir, { recursive: true });
+  await mkdir(join(options.migrationsDir, migration)); // fails rather than overwrite an existing folder
+  await writeFile(join(options.migrationsDir, migration, MIGRATION_FILE), sql);
+  const lockPath = join(options.migrationsDir, MIGRATION_LOCK_FILE);
+  const hasLock = await access(lockPath).then(
+    () => true,
+    () => false,
+  );
+  if (!hasLock) await writeFile(lockPath, MIGRATION_LOCK_CONTENT);
+  return { migration, sql };
+}
