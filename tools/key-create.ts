@@ -4,28 +4,7 @@
  */
 import { parseArgs } from 'node:util';
 import { loadConfig } from '@app/config';
-import { ApiKeyRepository, PrismaService } from '@app/db';
-import { API_SCOPES, generateApiKey, isApiScope } from '@app/security';
-
-export async function createApiKey(
-  prisma: PrismaService,
-  input: { name: string; scopes: string[]; tenantTags: string[] },
-): Promise<{ id: string; key: string; prefix: string }> {
-  const bad = input.scopes.filter((s) => !isApiScope(s));
-  if (!input.name.trim()) throw new Error('--name is required');
-  if (!input.scopes.length || bad.length) {
-    throw new Error(`--scopes must list one or more of ${API_SCOPES.join(', ')}${bad.length ? ` (unknown: ${bad.join(', ')})` : ''}`);
-  }
-  const generated = generateApiKey();
-  const row = await new ApiKeyRepository(prisma).create({
-    name: input.name.trim(),
-    prefix: generated.prefix,
-    secretHash: generated.secretHash,
-    scopes: [...new Set(input.scopes)],
-    tenantTags: [...new Set(input.tenantTags)],
-  });
-  return { id: row.id, key: generated.key, prefix: generated.prefix };
-}
+import { issueApiKey, PrismaService } from '@app/db';
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
@@ -39,7 +18,7 @@ async function main(): Promise<void> {
   const split = (v?: string): string[] => (v ?? '').split(',').map((s) => s.trim()).filter(Boolean);
   const prisma = new PrismaService(loadConfig());
   try {
-    const k = await createApiKey(prisma, {
+    const k = await issueApiKey(prisma, {
       name: values.name ?? '',
       scopes: split(values.scopes),
       tenantTags: split(values['tenant-tags']),

@@ -30,16 +30,20 @@ function ensureNode() {
 }
 
 function ensureDependencies() {
-  const lock = path.join(root, 'package-lock.json');
-  const hash = hashFiles([lock, path.join(root, 'package.json')]);
+  const files = [path.join(root, 'package.json'), path.join(root, 'package-lock.json')];
+  const stamp = path.join(stampDir, 'deps');
   const installed = fs.existsSync(path.join(root, 'node_modules', '.package-lock.json'));
-  if (!installed) fs.rmSync(path.join(stampDir, 'deps'), { force: true });
-  const did = stamped('deps', hash, () => {
-    log('installing npm dependencies (npm ci)…');
-    const r = run('npm', ['ci', '--no-audit', '--no-fund', '--loglevel=error']);
-    if (r.status !== 0) fail('npm ci failed: is the npm registry reachable?');
-  });
-  if (!did) log('dependencies up to date');
+  if (installed && fs.existsSync(stamp) && fs.readFileSync(stamp, 'utf8') === hashFiles(files)) {
+    return log('dependencies up to date');
+  }
+  // `npm install` rather than `npm ci`: the lock file pins every version, but the registry reachable here lacks
+  // some other platforms' optional binaries (e.g. @swc/core-darwin-*), which makes `npm ci` refuse the lock.
+  log('installing npm dependencies (npm install, from package-lock.json)…');
+  const r = run('npm', ['install', '--no-audit', '--no-fund', '--loglevel=error']);
+  if (r.status !== 0) fail('npm install failed: is the npm registry reachable?');
+  fs.mkdirSync(stampDir, { recursive: true });
+  // Hash after installing: npm may have normalised the lock file.
+  fs.writeFileSync(stamp, hashFiles(files));
 }
 
 function ensurePrismaClient() {
@@ -60,8 +64,11 @@ function ensurePrismaClient() {
   if (!did) log('Prisma client up to date');
 }
 
+// Tests run from source under jest; a half-written test must not break the apps' build.
+const IGNORE_TESTS = '**/*.spec.ts,**/*.int-spec.ts,**/*.e2e-spec.ts';
+
 function build() {
-  const r = run(path.join(root, 'node_modules', '.bin', 'swc'), ['apps', 'libs', 'tools', '-d', 'dist', '--config-file', '.swcrc', '--copy-files', '--quiet'], { quiet: true });
+  const r = run(path.join(root, 'node_modules', '.bin', 'swc'), ['apps', 'libs', 'tools', '-d', 'dist', '--config-file', '.swcrc', '--copy-files', '--quiet', '--ignore', IGNORE_TESTS], { quiet: true });
   if (r.status !== 0) fail(`build (swc) failed:\n${r.stdout}\n${r.stderr}`);
   log('built dist/ (swc)');
 }

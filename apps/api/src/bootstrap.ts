@@ -4,10 +4,13 @@ import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { Logger } from 'nestjs-pino';
 import { AppConfig } from '@app/config';
 import { JobProducer, QUEUE_NAMES } from '@app/jobs';
-import { createValidationPipe, MetricsService } from '@app/platform';
+import { CORRELATION_HEADER, correlationIdFor, createValidationPipe, MetricsService } from '@app/platform';
 import { AppModule } from './app.module';
 import { ApiKeyService } from './auth/api-key.service';
 import { mountBullBoard } from './queues/bull-board';
+
+/** Set when shutdown starts: responses then carry `Connection: close` so keep-alive clients let go. */
+export const drainState = { draining: false };
 
 export async function createApiApp(config: AppConfig): Promise<NestFastifyApplication> {
   const adapter = new FastifyAdapter({
@@ -15,6 +18,7 @@ export async function createApiApp(config: AppConfig): Promise<NestFastifyApplic
     // Close idle keep-alive sockets at shutdown so draining does not wait for them.
     forceCloseConnections: 'idle',
     return503OnClosing: true,
+    genReqId: correlationIdFor,
   });
   const app = await NestFactory.create<NestFastifyApplication>(AppModule, adapter, { bufferLogs: true });
   app.useLogger(app.get(Logger));
@@ -22,6 +26,12 @@ export async function createApiApp(config: AppConfig): Promise<NestFastifyApplic
 
   const metrics = app.get(MetricsService);
   const fastify = app.getHttpAdapter().getInstance();
+  fastify.addHook('onRequest', async (req, reply) => {
+    reply.header(CORRELATION_HEADER, req.id);
+  });
+  fastify.addHook('onSend', async (_req, reply) => {
+    if (drainState.draining) reply.header('connection', 'close');
+  });
   fastify.addHook('onResponse', async (req, reply) => {
     const route = req.routeOptions.url ?? 'unmatched';
     metrics.httpDuration.observe(

@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 import { ConfigError, loadConfig } from '@app/config';
-import { createApiApp } from './bootstrap';
+import { createApiApp, drainState } from './bootstrap';
 
 async function main(): Promise<void> {
   const config = loadConfig();
@@ -9,6 +9,7 @@ async function main(): Promise<void> {
   const stop = (signal: string): void => {
     if (stopping) return;
     stopping = true;
+    drainState.draining = true;
     // Drain: stop accepting, let in-flight requests finish, then close queues, Redis and Prisma (module hooks).
     // A bound keeps a stuck request from blocking a deploy forever.
     const timer = setTimeout(() => {

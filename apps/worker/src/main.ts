@@ -21,7 +21,9 @@ async function main(): Promise<void> {
   metrics.addQueueDepthSource(async () => {
     const rows = [];
     for (const name of QUEUE_NAMES) {
-      const counts = await producer.queue(name).getJobCounts('waiting', 'active', 'delayed', 'failed', 'prioritized');
+      const counts = await producer
+        .queue(name)
+        .getJobCounts('waiting', 'active', 'delayed', 'failed', 'prioritized');
       for (const [state, count] of Object.entries(counts)) rows.push({ queue: name, state, count });
     }
     return rows;
@@ -44,13 +46,31 @@ async function main(): Promise<void> {
   const stop = (signal: string): void => {
     if (stopping) return;
     stopping = true;
-    logger.log(`${signal} received: no new jobs; finishing active ones within ${config.worker.shutdownTimeoutMs} ms`);
-    closeWorkersWithin(processors.map((p) => p.worker), config.worker.shutdownTimeoutMs)
-      .then((outcome) => {
-        logger.log(`workers closed (${outcome}); closing queues, Redis and Prisma`);
-        return app.close();
+    logger.log(
+      `${signal} received: no new jobs; finishing active ones within ${config.worker.shutdownTimeoutMs} ms`,
+    );
+    closeWorkersWithin(
+      processors.map((p) => p.worker),
+      config.worker.shutdownTimeoutMs,
+    )
+      .then(async (outcome) => {
+        if (outcome === 'released') {
+          // Closing the Nest context would wait for the active jobs again (BullMQ's close); exit instead.
+          logger.warn(
+            'workers closed (released): active jobs exceeded the shutdown bound; their locks expire and another worker takes them',
+          );
+          return;
+        }
+        logger.log('workers closed (drained); closing queues, Redis and Prisma');
+        await app.close();
       })
-      .then(() => new Promise<void>((resolve) => http.close(() => resolve())))
+      .then(
+        () =>
+          new Promise<void>((resolve) => {
+            http.closeAllConnections();
+            http.close(() => resolve());
+          }),
+      )
       .then(() => process.exit(0))
       .catch((e: unknown) => {
         console.error('worker: error during shutdown', e);

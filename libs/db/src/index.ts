@@ -6,3 +6,4 @@ export * from './repositories/api-key.repository';
 export * from './repositories/probe.repository';
 export * from './repositories/tenant.repository';
 export * from './migrations';
+export * from './repositories/issue-api-key';

@@ -9,8 +9,12 @@ export interface QueueSettings {
   removeOnFail: { ageSeconds: number; count: number };
   /** Processor concurrency per worker process; `'config'` means WORKER_CONCURRENCY. */
   concurrency: number | 'config';
-  /** Lock duration: a job whose worker died is retried after this (BullMQ stalled-job check). */
+  /**
+   * Lock duration and stalled-job check interval: a job whose worker died (or was force-closed at the shutdown
+   * bound) is handed to another worker within roughly lockDurationMs + stalledIntervalMs.
+   */
   lockDurationMs: number;
+  stalledIntervalMs: number;
 }
 
 /** No defaults on purpose: every queue decides its retries, retention and concurrency (STYLE.md 6). */
@@ -22,6 +26,7 @@ export const QUEUE_SETTINGS: Record<QueueName, QueueSettings> = {
     removeOnComplete: { ageSeconds: 3600, count: 1000 },
     removeOnFail: { ageSeconds: 24 * 3600, count: 1000 },
     concurrency: 5,
-    lockDurationMs: 30_000,
+    lockDurationMs: 10_000,
+    stalledIntervalMs: 5_000,
   },
 };

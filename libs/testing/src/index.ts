@@ -1,2 +1,4 @@
 export * from './simulator-harness';
+export * from './app-harness';
+export * from './process-harness';
 export * from './test-database';

@@ -12,7 +12,8 @@ export const RequireScope = (scope: ApiScope): MethodDecorator & ClassDecorator 
 
 export interface AuthenticatedRequest {
   principal?: Principal;
-  raw: { id?: string };
+  /** Fastify's request id: the correlation id (see correlationIdFor). */
+  id: string;
   headers: Record<string, string | string[] | undefined>;
 }
 
@@ -24,5 +25,5 @@ export const CurrentPrincipal = createParamDecorator((_: unknown, ctx: Execution
 
 /** The request's correlation id (X-Request-Id), carried into job data and worker logs. */
 export const CorrelationId = createParamDecorator(
-  (_: unknown, ctx: ExecutionContext): string => ctx.switchToHttp().getRequest<AuthenticatedRequest>().raw.id ?? 'unknown',
+  (_: unknown, ctx: ExecutionContext): string => ctx.switchToHttp().getRequest<AuthenticatedRequest>().id,
 );

@@ -18,14 +18,16 @@ export class ProbesService {
 
   async create(correlationId: string, input: { message?: string; wait?: boolean; workMs?: number }): Promise<ProbeDto> {
     const probe = await this.probes.create(correlationId, input.message);
-    // jobId = probe id: a retried HTTP request cannot enqueue the same probe twice.
-    const job = await this.producer.enqueue(
-      'system',
-      'system.probe',
-      { probeId: probe.id, correlationId, workMs: input.workMs },
-      { jobId: `probe:${probe.id}` },
-    );
-    let current = await this.probes.setJobId(probe.id, job.id ?? `probe:${probe.id}`);
+    // jobId from the probe id: the same probe can never be enqueued twice. (BullMQ forbids ':' in custom ids.)
+    const jobId = `probe-${probe.id}`;
+    try {
+      await this.producer.enqueue('system', 'system.probe', { probeId: probe.id, correlationId, workMs: input.workMs }, { jobId });
+    } catch (e) {
+      // Nothing half-written: a probe that was never queued is not left behind looking "queued".
+      await this.probes.delete(probe.id);
+      throw e;
+    }
+    let current = await this.probes.setJobId(probe.id, jobId);
     if (input.wait) {
       const deadline = Date.now() + WAIT_LIMIT_MS;
       while (current.status !== 'processed' && Date.now() < deadline) {

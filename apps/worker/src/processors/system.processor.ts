@@ -11,6 +11,7 @@ type SystemJob = JobCatalogue['system'][keyof JobCatalogue['system']];
 @Processor('system', {
   concurrency: QUEUE_SETTINGS.system.concurrency === 'config' ? 1 : QUEUE_SETTINGS.system.concurrency,
   lockDuration: QUEUE_SETTINGS.system.lockDurationMs,
+  stalledInterval: QUEUE_SETTINGS.system.stalledIntervalMs,
 })
 export class SystemProcessor extends InstrumentedProcessor<SystemJob> {
   protected readonly queueName = 'system' as const;

@@ -6,10 +6,6 @@ import { PrismaService } from '../prisma.service';
 export class ApiKeyRepository {
   constructor(private readonly prisma: PrismaService) {}
 
-  create(data: { name: string; prefix: string; secretHash: string; scopes: string[]; tenantTags: string[] }): Promise<ApiKey> {
-    return this.prisma.apiKey.create({ data });
-  }
-
   findActiveByPrefix(prefix: string): Promise<ApiKey | null> {
     return this.prisma.apiKey.findFirst({ where: { prefix, revokedAt: null } });
   }

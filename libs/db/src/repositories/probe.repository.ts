@@ -14,6 +14,10 @@ export class ProbeRepository {
     return this.prisma.probe.update({ where: { id }, data: { jobId } });
   }
 
+  async delete(id: string): Promise<void> {
+    await this.prisma.probe.deleteMany({ where: { id } });
+  }
+
   findById(id: string): Promise<Probe | null> {
     return this.prisma.probe.findUnique({ where: { id } });
   }

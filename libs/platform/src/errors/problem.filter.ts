@@ -24,7 +24,7 @@ interface ReplyLike {
 
 interface RequestLike {
   url?: string;
-  raw?: { id?: string };
+  id?: string;
 }
 
 const STATUS_CODES: Record<number, ProblemCode> = Object.fromEntries(
@@ -52,7 +52,7 @@ export class ProblemFilter implements ExceptionFilter {
 
   toProblem(exception: unknown, req: RequestLike = {}): ProblemBody {
     const instance = req.url?.split('?')[0];
-    const correlationId = req.raw?.id;
+    const correlationId = req.id;
     if (exception instanceof ApiError) {
       const { hint, errors, ...extra } = exception.extra;
       return this.body(exception.code, exception.status, exception.message, { instance, errors, hint, ...extra });
