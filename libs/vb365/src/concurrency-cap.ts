@@ -78,7 +78,7 @@ export class RedisCap implements ConcurrencyCap {
     }
     const renew = setInterval(() => {
       this.redis.eval(RENEW, 1, this.key, this.leaseMs, holder).catch(() => undefined);
-    }, Math.max(1000, this.leaseMs / 3));
+    }, Math.max(100, this.leaseMs / 3));
     renew.unref();
     let released = false;
     return async () => {

@@ -34,6 +34,12 @@ export function installTrafficControl(
 ): void {
   const { store, tokens, faults, stats, settings } = deps;
   const orgOf = new WeakMap<FastifyRequest, string | undefined>();
+  const leaving = new WeakMap<FastifyRequest, () => void>();
+
+  app.addHook('onSend', async (request, _reply, payload) => {
+    leaving.get(request)?.();
+    return payload;
+  });
 
   app.addHook('onRequest', async (request, reply) => {
     if (!request.url.startsWith('/v8/')) return;
@@ -43,14 +49,17 @@ export function installTrafficControl(
       if (!left) stats.leave();
       left = true;
     };
+    // A request stops counting when its answer is about to be written (onSend, below): the client cannot have
+    // seen it yet, so a client's next request never overlaps its previous one here. Counting on the socket's
+    // 'finish'/'close' events lags behind the client and overstates the peak. 'close' covers resets and aborts.
+    leaving.set(request, leave);
     reply.raw.once('close', leave);
     request.raw.once('close', () => {
       if (reply.raw.destroyed) leave();
     });
     if (settings.maxConcurrent > 0 && now > settings.maxConcurrent) {
       stats.rejectedByCap += 1;
-      await reply.header('retry-after', '1');
-      return sendRestError(reply, 503, 'The server is busy. Too many concurrent requests.', null);
+      return sendRestError(reply.header('retry-after', '1'), 503, 'The server is busy. Too many concurrent requests.', null);
     }
     const isLogin = request.method === 'POST' && request.url.split('?')[0] === '/v8/token';
     if (!isLogin) {
@@ -71,8 +80,7 @@ export function installTrafficControl(
     stats.injectedFaults += 1;
     switch (fault.kind) {
       case 'throttle':
-        await reply.header('retry-after', String(fault.retryAfterSeconds));
-        return sendRestError(reply, 429, 'Too many requests. Retry later.', null);
+        return sendRestError(reply.header('retry-after', String(fault.retryAfterSeconds)), 429, 'Too many requests. Retry later.', null);
       case 'status':
         return sendRestError(reply, fault.status, fault.status === 500 ? 'Internal server error (injected).' : 'Service unavailable (injected).', null);
       case 'reset':

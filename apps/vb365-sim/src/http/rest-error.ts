@@ -28,5 +28,6 @@ export const invalid = (message: string): RestError => new RestError(400, messag
 export const conflict = (message: string): RestError => new RestError(409, message, 'OperationConflict');
 
 export function sendRestError(reply: FastifyReply, status: number, message: string, errorCode: RestErrorCode | null): FastifyReply {
-  return reply.code(status).type('application/json; charset=utf-8').send({ message, errorCode });
+  // errorCode is nullable but enum-typed in the spec: omit it rather than send null.
+  return reply.code(status).type('application/json; charset=utf-8').send(errorCode ? { message, errorCode } : { message });
 }

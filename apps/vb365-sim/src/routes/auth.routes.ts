@@ -45,7 +45,7 @@ export function registerAuthRoutes(app: FastifyInstance, tokens: TokenService, a
       throw invalid(`Unsupported grant type '${grantType}'.`);
     }
     if (session.antiforgery) {
-      void reply.header('set-cookie', `${ANTIFORGERY_COOKIE}=${session.antiforgery}; Path=/; Secure; HttpOnly`);
+      reply.header('set-cookie', `${ANTIFORGERY_COOKIE}=${session.antiforgery}; Path=/; Secure; HttpOnly`);
     }
     const issued = new Date(session.expiresAt - tokens.lifetimeSeconds * 1000);
     return {
