@@ -7,12 +7,12 @@ import { applyMigrations } from '@app/db';
 import { createEmptyTestDatabase, testAdminUrl } from '@app/testing';
 import { createMigration, migrationTimestamp } from './create-migration';
 
-async function shadowDatabases(): Promise<string[]> {
+async function scratchDatabases(): Promise<string[]> {
   const client = new Client({ connectionString: testAdminUrl() });
   await client.connect();
   try {
     const res = await client.query<{ datname: string }>(
-      "SELECT datname FROM pg_database WHERE datname LIKE 'orchestrator\\_shadow\\_%'",
+      "SELECT datname FROM pg_database WHERE datname ~ '^orchestrator_(shadow|diff)_'",
     );
     return res.rows.map((r) => r.datname);
   } finally {
@@ -43,7 +43,7 @@ describe('db:diff (createMigration)', () => {
     });
     expect(result).toEqual({ migration: null, sql: '' });
     expect(await readdir(migrationsDir, { recursive: true })).toEqual(before);
-    expect(await shadowDatabases()).toEqual([]);
+    expect(await scratchDatabases()).toEqual([]);
   });
 
   it('writes a migration for a changed schema that applies cleanly and leaves no difference behind', async () => {
@@ -80,7 +80,7 @@ describe('db:diff (createMigration)', () => {
       name: 'again',
     });
     expect(again.migration).toBeNull();
-    expect(await shadowDatabases()).toEqual([]);
+    expect(await scratchDatabases()).toEqual([]);
   });
 
   it('rejects a migration name that is not snake_case', async () => {

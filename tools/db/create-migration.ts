@@ -1,3 +1,4 @@
+import { CodedError } from '@app/common';
 import { access, mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import {
@@ -42,8 +43,10 @@ export function migrationTimestamp(now: Date): string {
  */
 export async function createMigration(options: CreateMigrationOptions): Promise<CreateMigrationResult> {
   if (!/^[a-z0-9_]+$/.test(options.name)) {
-    throw new Error(
-      `Invalid migration name "${options.name}": use lower-case letters, digits and underscores`,
+    throw new CodedError(
+      'invalid_migration_name',
+      `Invalid migration name "${options.name}"`,
+      'Use lower-case letters, digits and underscores, e.g. add_audit_events',
     );
   }
   const sql = await diffMigrations(options);
@@ -54,8 +57,10 @@ export async function createMigration(options: CreateMigrationOptions): Promise<
   const last = existing[existing.length - 1];
   if (last !== undefined && migration.localeCompare(last) <= 0) {
     // The engine applies folders in name order; a new one must sort after every existing one.
-    throw new Error(
-      `New migration ${migration} would not sort after the latest one (${last}); check the clock`,
+    throw new CodedError(
+      'migration_out_of_order',
+      `New migration ${migration} would not sort after the latest one (${last})`,
+      'Check the system clock (folder names start with the UTC time)',
     );
   }
   await mkdir(options.migrationsDir, { recursive: true });

@@ -1,14 +1,22 @@
 import { readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { NO_SCHEMA_FILTER } from './apply-migrations';
+import {
+  dropProjectDatabase,
+  generatedDatabaseName,
+  quoteIdent,
+  withAdminClient,
+  withDatabase,
+} from './database-admin';
 import { toMigrationError } from './migration-errors';
 import { MIGRATION_LOCK_CONTENT, readMigrationList } from './migration-list';
 import { withSchemaEngine, type EngineLog } from './schema-engine';
 
 export interface DiffMigrationsOptions {
   /**
-   * A database on the server used for the shadow database: the engine replays the migrations into a database
-   * it creates there (named orchestrator_shadow_*) and drops it afterwards. The database itself is not changed.
+   * Any database URL of the server to work on (the database itself need not exist and is never touched): the
+   * engine's own connection goes to a scratch database orchestrator_diff_*, the migrations are replayed into a
+   * shadow database orchestrator_shadow_*, and both are dropped afterwards.
    */
   databaseUrl: string;
   migrationsDir: string;
@@ -26,8 +34,11 @@ export async function diffMigrations(options: DiffMigrationsOptions): Promise<st
   // The engine takes the connector from migration_lock.toml; a new, empty migrations folder has none yet.
   migrationsList.lockfile.content ??= MIGRATION_LOCK_CONTENT;
   const content = await readFile(options.schemaPath, 'utf8');
+  // The engine insists on connecting to a "main" database even for a diff that only uses the shadow one.
+  const scratch = generatedDatabaseName('diff');
+  await withAdminClient(options.databaseUrl, (c) => c.query(`CREATE DATABASE ${quoteIdent(scratch)}`));
   return withSchemaEngine(
-    options.databaseUrl,
+    withDatabase(options.databaseUrl, scratch),
     async (engine) => {
       const result = await engine.diff({
         from: { tag: 'migrations', ...migrationsList },
@@ -41,7 +52,9 @@ export async function diffMigrations(options: DiffMigrationsOptions): Promise<st
       return result.exitCode === 2 ? (result.stdout ?? '') : '';
     },
     options.onLog,
-  ).catch((error: unknown) => {
-    throw toMigrationError(error, 'Diffing the migrations against the schema failed');
-  });
+  )
+    .catch((error: unknown) => {
+      throw toMigrationError(error, 'Diffing the migrations against the schema failed');
+    })
+    .finally(() => withAdminClient(options.databaseUrl, (c) => dropProjectDatabase(c, scratch)));
 }
