@@ -6,17 +6,19 @@ import nx from '@nx/eslint-plugin';
 import prettier from 'eslint-config-prettier';
 
 const productionDeps = {
-  'type:app': ['type:domain', 'type:data', 'type:jobs', 'type:platform', 'type:adapter', 'type:util'],
-  'type:domain': ['type:domain', 'type:data', 'type:jobs', 'type:platform', 'type:adapter', 'type:util'],
-  'type:platform': ['type:util'],
-  'type:data': ['type:util'],
-  'type:jobs': ['type:util'],
+  'type:app': ['type:domain', 'type:data', 'type:jobs', 'type:platform', 'type:adapter', 'type:config', 'type:util'],
+  'type:domain': ['type:domain', 'type:data', 'type:jobs', 'type:platform', 'type:adapter', 'type:config', 'type:util'],
+  'type:platform': ['type:config', 'type:util'],
+  'type:data': ['type:config', 'type:util'],
+  'type:jobs': ['type:config', 'type:util'],
   // Adapters (entra, vb365) know nothing of our database or domain: config and small utilities only.
-  'type:adapter': ['type:util'],
+  'type:adapter': ['type:config', 'type:util'],
+  // The product's configuration: simulators and generic utilities cannot reach it.
+  'type:config': ['type:util'],
   'type:util': ['type:util'],
   'type:simulator': ['type:sim-util', 'type:util'],
   'type:sim-util': ['type:util'],
-  'type:testing': ['type:domain', 'type:data', 'type:jobs', 'type:platform', 'type:adapter', 'type:util', 'type:sim-util'],
+  'type:testing': ['type:domain', 'type:data', 'type:jobs', 'type:platform', 'type:adapter', 'type:config', 'type:util', 'type:sim-util'],
 };
 
 const constraints = (withTesting) =>

@@ -38,6 +38,13 @@ async function testCommand() {
   }
   log(tpl.out.trim().split('\n').pop());
 
+  // @nx/enforce-module-boundaries reads Nx's cached project graph and silently skips when there is none:
+  // compute it first (also picks up tag changes).
+  const graph = await runAsync('nx project graph', bin('nx'), ['show', 'projects'], { ...env, NX_DAEMON: 'false', NX_NO_CLOUD: 'true' });
+  if (graph.code !== 0) {
+    process.stdout.write(graph.out);
+    log('computing the Nx project graph failed');
+  }
   log('lint and typecheck…');
   const checks = await Promise.all([
     runAsync('lint (eslint)', bin('eslint'), ['.', '--max-warnings=0'], env),

@@ -1,0 +1,53 @@
+import { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { loadConfig } from '@app/config';
+import { createTestDatabase, deleteQueueKeys, TestDatabase, testQueuePrefix } from '@app/testing';
+import { createApiApp } from '../bootstrap';
+
+interface Operation {
+  responses: Record<string, { content?: Record<string, { schema?: unknown }> }>;
+  security?: unknown[];
+  requestBody?: unknown;
+}
+
+/** Every /v1 route is documented with its success schema, its problem+json errors and its auth. */
+describe('OpenAPI document', () => {
+  let db: TestDatabase;
+  let app: NestFastifyApplication;
+  const prefix = testQueuePrefix();
+  let doc: { paths: Record<string, Record<string, Operation>>; components: { schemas: Record<string, unknown> } };
+
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    process.env.DATABASE_URL = db.url;
+    process.env.QUEUE_PREFIX = prefix;
+    process.env.LOG_LEVEL = 'silent';
+    app = await createApiApp(loadConfig());
+    await app.init();
+    await app.getHttpAdapter().getInstance().ready();
+    doc = (await app.inject({ method: 'GET', url: '/docs-json' })).json();
+  });
+
+  afterAll(async () => {
+    await app?.close();
+    await deleteQueueKeys(loadConfig().redis.url, prefix);
+    await db?.drop();
+  });
+
+  it('documents success, 401, 403 and 500 problem responses and bearer auth on every /v1 operation', () => {
+    const ops = Object.entries(doc.paths)
+      .filter(([path]) => path.startsWith('/v1/'))
+      .flatMap(([path, methods]) => Object.entries(methods).map(([method, op]) => ({ id: `${method.toUpperCase()} ${path}`, op })));
+    expect(ops.length).toBeGreaterThan(0);
+    for (const { id, op } of ops) {
+      const codes = Object.keys(op.responses);
+      const success = codes.find((c) => c.startsWith('2'));
+      expect({ id, success: Boolean(success) }).toEqual({ id, success: true });
+      expect({ id, schema: Boolean(op.responses[success!]!.content?.['application/json']?.schema) }).toEqual({ id, schema: true });
+      for (const code of ['401', '403', '500']) {
+        expect({ id, code, problem: Boolean(op.responses[code]?.content?.['application/problem+json']) }).toEqual({ id, code, problem: true });
+      }
+      expect({ id, secured: (op.security ?? []).length > 0 }).toEqual({ id, secured: true });
+    }
+    expect(doc.components.schemas).toHaveProperty('ProblemDto');
+  });
+});
