@@ -36,8 +36,13 @@ export function installTrafficControl(
   const orgOf = new WeakMap<FastifyRequest, string | undefined>();
   const leaving = new WeakMap<FastifyRequest, () => void>();
 
-  app.addHook('onSend', async (request, _reply, payload) => {
-    leaving.get(request)?.();
+  // Counted before the answer is written, so a client that has its answer also sees it in /_sim/stats.
+  app.addHook('onSend', async (request, reply, payload) => {
+    const leave = leaving.get(request);
+    if (leave) {
+      leave();
+      stats.record(kindOf(request), orgOf.get(request) ?? organizationOf(store, request), request.method, reply.statusCode);
+    }
     return payload;
   });
 
@@ -87,10 +92,5 @@ export function installTrafficControl(
         request.raw.socket.destroy();
         return reply.hijack();
     }
-  });
-
-  app.addHook('onResponse', async (request, reply) => {
-    if (!request.url.startsWith('/v8/')) return;
-    stats.record(kindOf(request), orgOf.get(request) ?? organizationOf(store, request), request.method, reply.statusCode);
   });
 }
