@@ -78,7 +78,7 @@ export default tseslint.config(
   },
   {
     // Configuration loading, tools and simulators' own launchers may read the environment.
-    files: ['libs/config/**/*.ts', 'tools/**/*.ts', 'apps/*-sim/src/main.ts', 'bench/**/*.ts'],
+    files: ['libs/config/**/*.ts', 'tools/**/*.ts', 'apps/*-sim/src/main.ts', 'bench/**/*.ts', 'prisma.config.ts'],
     rules: { 'no-restricted-syntax': 'off' },
   },
   prettier,
