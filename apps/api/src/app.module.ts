@@ -11,7 +11,11 @@ import { HealthController } from './health/health.controller';
 import { MetricsController } from './metrics/metrics.controller';
 import { ProbesController } from './probes/probes.controller';
 import { ProbesService } from './probes/probes.service';
-import { TenantsController } from './tenants/tenants.controller';
+import { ConsentModule } from './consent/consent.module';
+import { RolesModule } from './roles/roles.module';
+import { RunsModule } from './runs/runs.module';
+import { TenantsModule } from './tenants/tenants.module';
+import { OutsideClientsModule } from '@app/onboarding';
 
 @Module({
   imports: [
@@ -20,8 +24,13 @@ import { TenantsController } from './tenants/tenants.controller';
     DbModule,
     JobsModule.forRoot(),
     TerminusModule.forRoot({ errorLogStyle: 'pretty', gracefulShutdownTimeoutMs: 0 }),
+    OutsideClientsModule,
+    TenantsModule,
+    RolesModule,
+    ConsentModule,
+    RunsModule,
   ],
-  controllers: [HealthController, MetricsController, ProbesController, TenantsController],
+  controllers: [HealthController, MetricsController, ProbesController],
   providers: [
     ApiKeyService,
     ProbesService,

@@ -14,10 +14,27 @@ export interface ProbeJob extends JobBase {
   workMs?: number;
 }
 
+/** Executes (or resumes) one run: the worker re-reads the run and its steps from Postgres. */
+export interface RunJob extends JobBase {
+  runId: string;
+  tenantId: string;
+}
+
+/** Fans a bulk request out into runs, in chunks, so a 10,000-tenant batch never blocks the api. */
+export interface BatchFanOutJob extends JobBase {
+  batchId: string;
+}
+
 /** queue → job name → payload. Adding a queue here without settings below fails to compile. */
 export interface JobCatalogue {
   system: {
     'system.probe': ProbeJob;
+  };
+  runs: {
+    'run.execute': RunJob;
+  };
+  batches: {
+    'batch.fan-out': BatchFanOutJob;
   };
 }
 
@@ -25,4 +42,4 @@ export type QueueName = keyof JobCatalogue;
 export type JobName<Q extends QueueName> = keyof JobCatalogue[Q] & string;
 export type JobPayload<Q extends QueueName, N extends JobName<Q>> = JobCatalogue[Q][N];
 
-export const QUEUE_NAMES: readonly QueueName[] = ['system'];
+export const QUEUE_NAMES: readonly QueueName[] = ['system', 'runs', 'batches'];

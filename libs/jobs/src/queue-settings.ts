@@ -29,4 +29,25 @@ export const QUEUE_SETTINGS: Record<QueueName, QueueSettings> = {
     lockDurationMs: 10_000,
     stalledIntervalMs: 5_000,
   },
+  runs: {
+    // Transient failures are retried inside the step engine with backoff and jitter, and throttling waits do not
+    // count; a BullMQ attempt is only consumed when a worker dies mid-run (stalled) or the engine itself fails.
+    attempts: 5,
+    backoff: { type: 'exponential', delayMs: 2000 },
+    // The run and its steps in Postgres are the record; BullMQ keeps a little history for Bull Board.
+    removeOnComplete: { ageSeconds: 24 * 3600, count: 5000 },
+    removeOnFail: { ageSeconds: 7 * 24 * 3600, count: 5000 },
+    concurrency: 'config',
+    lockDurationMs: 30_000,
+    stalledIntervalMs: 15_000,
+  },
+  batches: {
+    attempts: 5,
+    backoff: { type: 'exponential', delayMs: 1000 },
+    removeOnComplete: { ageSeconds: 24 * 3600, count: 1000 },
+    removeOnFail: { ageSeconds: 7 * 24 * 3600, count: 1000 },
+    concurrency: 2,
+    lockDurationMs: 60_000,
+    stalledIntervalMs: 30_000,
+  },
 };

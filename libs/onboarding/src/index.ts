@@ -1,1 +1,3 @@
 export * from './clients/clients.module';
+export * from './runs/run-launcher.service';
+export * from './runs/step-catalogue';

@@ -1,0 +1,87 @@
+import { Injectable } from '@nestjs/common';
+import { Prisma, PrismaService, Run, RunKind } from '@app/db';
+import { JobProducer } from '@app/jobs';
+import { ApiError } from '@app/platform';
+import { STEPS_BY_KIND } from './step-catalogue';
+
+export interface StartRunInput {
+  kind: RunKind;
+  dryRun?: boolean;
+  requestedBy: string;
+  correlationId: string;
+  batchId?: string;
+  options?: { keepServicePrincipal?: boolean; adoptRoles?: boolean };
+}
+
+export class RunConflictError extends ApiError {
+  constructor(readonly activeRunId: string) {
+    super('CONFLICT', `Run ${activeRunId} is already active for this tenant.`, { activeRunId });
+  }
+}
+
+/** BullMQ job id for a run: one job per run, whoever enqueues it (api, reaper, consent callback). */
+export const runJobId = (runId: string): string => `run-${runId}`;
+
+/**
+ * Starts runs. "One active run per tenant" is enforced by Postgres (unique `active_tenant_id`), so two api
+ * processes racing for the same tenant get exactly one run; the loser answers 409 naming the winner.
+ */
+@Injectable()
+export class RunLauncher {
+  constructor(
+    private readonly prisma: PrismaService,
+    private readonly producer: JobProducer,
+  ) {}
+
+  async start(tenantId: string, input: StartRunInput): Promise<Run> {
+    const run = await this.create(tenantId, input);
+    await this.enqueue(run);
+    return run;
+  }
+
+  /** Inserts the run and its pending steps in one transaction; throws RunConflictError when one is active. */
+  async create(tenantId: string, input: StartRunInput, tx: Prisma.TransactionClient = this.prisma): Promise<Run> {
+    try {
+      const run = await tx.run.create({
+        data: {
+          tenantId,
+          kind: input.kind,
+          dryRun: input.dryRun ?? false,
+          activeTenantId: tenantId,
+          batchId: input.batchId,
+          correlationId: input.correlationId,
+          requestedBy: input.requestedBy,
+          options: input.options ?? {},
+          steps: { create: STEPS_BY_KIND[input.kind].map((name, ordinal) => ({ name, ordinal })) },
+        },
+      });
+      await tx.activityLog.create({
+        data: {
+          actor: input.requestedBy,
+          action: `run.requested`,
+          tenantId,
+          runId: run.id,
+          correlationId: input.correlationId,
+          details: { kind: input.kind, dryRun: run.dryRun, batchId: input.batchId ?? null },
+        },
+      });
+      return run;
+    } catch (e) {
+      if (e instanceof Prisma.PrismaClientKnownRequestError && e.code === 'P2002') {
+        const active = await this.prisma.run.findUnique({ where: { activeTenantId: tenantId }, select: { id: true } });
+        throw new RunConflictError(active?.id ?? 'unknown');
+      }
+      throw e;
+    }
+  }
+
+  /** Idempotent: the job id is derived from the run id, so a second enqueue of the same run is a no-op. */
+  async enqueue(run: Pick<Run, 'id' | 'tenantId' | 'correlationId'>, delayMs?: number): Promise<void> {
+    await this.producer.enqueue(
+      'runs',
+      'run.execute',
+      { runId: run.id, tenantId: run.tenantId, correlationId: run.correlationId },
+      { jobId: runJobId(run.id), delayMs },
+    );
+  }
+}
