@@ -75,6 +75,29 @@ export class RunLauncher {
     }
   }
 
+  /**
+   * After admin consent: resumes the tenant's run parked in `awaiting_consent`, or starts a new onboarding run.
+   * Returns the run that will proceed.
+   */
+  async resumeAfterConsent(tenantId: string, requestedBy: string, correlationId: string): Promise<Run> {
+    const parked = await this.prisma.run.findFirst({ where: { tenantId, status: 'awaiting_consent' } });
+    if (!parked) return this.start(tenantId, { kind: 'onboard', requestedBy, correlationId });
+    const resumed = await this.prisma.run.update({ where: { id: parked.id }, data: { status: 'queued' } });
+    await this.requeue(resumed);
+    return resumed;
+  }
+
+  /**
+   * Enqueues a run again (resume after consent, retry after failure). A finished job keeps its id in BullMQ for a
+   * while, and an add with an existing id is ignored, so the old job is removed first.
+   */
+  async requeue(run: Pick<Run, 'id' | 'tenantId' | 'correlationId'>): Promise<void> {
+    const queue = this.producer.queue('runs');
+    const existing = await queue.getJob(runJobId(run.id));
+    if (existing && !(await existing.isActive())) await existing.remove();
+    await this.enqueue(run);
+  }
+
   /** Idempotent: the job id is derived from the run id, so a second enqueue of the same run is a no-op. */
   async enqueue(run: Pick<Run, 'id' | 'tenantId' | 'correlationId'>, delayMs?: number): Promise<void> {
     await this.producer.enqueue(
