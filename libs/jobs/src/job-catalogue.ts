@@ -29,6 +29,8 @@ export interface BatchFanOutJob extends JobBase {
 export interface JobCatalogue {
   system: {
     'system.probe': ProbeJob;
+    /** Scheduled every minute (one scheduler across replicas): fails stuck runs, re-enqueues orphaned ones. */
+    'system.reap-runs': JobBase;
   };
   runs: {
     'run.execute': RunJob;

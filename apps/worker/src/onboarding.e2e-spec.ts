@@ -1,0 +1,152 @@
+import { OnboardingStack, startOnboardingStack } from '@app/testing';
+
+interface EntraState {
+  servicePrincipals: { id: string; appId: string }[];
+  grants: { clientId: string; resourceId: string; scope: string; consentType: string }[];
+  graphServicePrincipalId: string;
+}
+interface Vb365State {
+  roles: { id: string; name: string; roleType: string; operators: unknown[]; excludedItems: unknown[] }[];
+}
+interface RunBody {
+  id: string;
+  status: string;
+  errorCode: string | null;
+  errorHint: string | null;
+  steps: { name: string; status: string; errorCode: string | null; errorHint: string | null; changes: { action: string }[] }[];
+}
+
+/**
+ * Onboarding end to end: api and worker processes, real Postgres/Redis/BullMQ, both simulators over HTTPS with the
+ * real client libraries. Simulator state and write counters are the evidence.
+ */
+describe('tenant onboarding runs', () => {
+  let stack: OnboardingStack;
+  let ids: Map<number, string>;
+  // 0: preconsented, 1: preconsented (offboarding), 2: needs consent, 3: VB365 organization missing, 4: dry run
+  beforeAll(async () => {
+    stack = await startOnboardingStack({ tenants: 6, seed: 'e2e-onboarding', preconsented: [0, 1, 3, 4, 5], organizationMissing: [3] });
+    ids = await stack.registerTenants();
+    for (const id of ids.values()) {
+      await stack.prisma.roleSpec.create({
+        data: {
+          tenantId: id,
+          name: 'Helpdesk',
+          description: 'Helpdesk restores for everyone except the executives',
+          scope: 'entire_organization',
+          operators: [{ kind: 'group', ref: 'Helpdesk' }],
+          selectedItems: [],
+          excludedItems: [{ kind: 'group', ref: 'Executives' }],
+        },
+      });
+    }
+  });
+
+  afterAll(async () => {
+    await stack?.stop();
+  });
+
+  const tenantOf = (i: number) => stack.scenario.tenants[i]!;
+  const entraState = (i: number) => stack.entra.admin<EntraState>(`/_sim/state/${tenantOf(i).entraTenantId}`, undefined, 'GET', 'identity');
+  const entraWrites = async (i: number): Promise<number> => {
+    const s = await stack.entra.admin<{ tenants: Record<string, { writes: Record<string, number> }> }>(
+      `/_sim/stats?tenant=${tenantOf(i).entraTenantId}`,
+      undefined,
+      'GET',
+      'identity',
+    );
+    return Object.values(s.tenants[tenantOf(i).entraTenantId]?.writes ?? {}).reduce((a, b) => a + b, 0);
+  };
+  const vbWrites = async (i: number): Promise<number> => {
+    const s = await stack.vb365.admin<{ byOrganization: Record<string, { writes: number }> }>('/_sim/stats');
+    return s.byOrganization[tenantOf(i).vb365OrganizationId]?.writes ?? 0;
+  };
+  const vbRoles = async (i: number) =>
+    (await stack.vb365.admin<Vb365State>(`/_sim/state?organizationId=${tenantOf(i).vb365OrganizationId}`)).roles;
+  const start = async (i: number, body: Record<string, unknown>) => stack.call<RunBody>('POST', `/v1/tenants/${ids.get(i)}/runs`, body);
+  const run = async (i: number, body: Record<string, unknown>): Promise<RunBody> => {
+    const r = await start(i, body);
+    expect(r.status).toBe(202);
+    return (await stack.waitForRun(r.body.id)) as unknown as RunBody;
+  };
+
+  it('onboards a fresh preconsented tenant to the contract end state', async () => {
+    const r = await run(0, { kind: 'onboard' });
+    expect(r.status).toBe('succeeded');
+    const st = await entraState(0);
+    const sp = st.servicePrincipals.find((s) => s.appId === stack.scenario.restorePortalAppId);
+    expect(sp).toBeDefined();
+    const tenantWide = st.grants.filter((g) => g.clientId === sp!.id && g.consentType === 'AllPrincipals');
+    expect(tenantWide.map((g) => `${g.resourceId === sp!.id ? 'self' : g.resourceId === st.graphServicePrincipalId ? 'graph' : '?'}:${g.scope}`).sort()).toEqual([
+      'graph:User.Read',
+      'self:access_as_user',
+    ]);
+    const roles = await vbRoles(0);
+    expect(roles.map((x) => x.name)).toEqual(['Helpdesk']);
+    const tenant = await stack.prisma.tenant.findUniqueOrThrow({ where: { id: ids.get(0) } });
+    expect(tenant.status).toBe('active');
+    expect(tenant.vb365OrganizationId).toBe(tenantOf(0).vb365OrganizationId);
+    expect(r.steps.map((s) => s.status)).toEqual(['succeeded', 'succeeded', 'succeeded', 'succeeded', 'succeeded']);
+  });
+
+  it('makes zero writes when the onboarded tenant is onboarded again', async () => {
+    const [e0, v0] = [await entraWrites(0), await vbWrites(0)];
+    const r = await run(0, { kind: 'resync' });
+    expect(r.status).toBe('succeeded');
+    expect(await entraWrites(0)).toBe(e0);
+    expect(await vbWrites(0)).toBe(v0);
+    expect(r.steps.flatMap((s) => s.changes)).toEqual([]);
+  });
+
+  it('records planned writes in a dry run and makes none', async () => {
+    const [e0, v0] = [await entraWrites(4), await vbWrites(4)];
+    const r = await run(4, { kind: 'onboard', dryRun: true });
+    expect(r.status).toBe('succeeded');
+    const actions = r.steps.flatMap((s) => s.changes.map((c) => c.action));
+    expect(actions).toEqual(expect.arrayContaining(['createServicePrincipal', 'createGrant']));
+    expect(actions.length).toBeGreaterThanOrEqual(4);
+    expect(await entraWrites(4)).toBe(e0);
+    expect(await vbWrites(4)).toBe(v0);
+    expect((await stack.prisma.tenant.findUniqueOrThrow({ where: { id: ids.get(4) } })).status).toBe('awaiting_consent');
+  });
+
+  it('parks the run as awaiting_consent when the admin has not consented', async () => {
+    const r = await run(2, { kind: 'onboard' });
+    expect(r.status).toBe('awaiting_consent');
+    expect(r.steps[0]).toMatchObject({ name: 'verify-access', status: 'pending', errorCode: 'ENTRA_CONSENT_MISSING' });
+    expect((await stack.prisma.tenant.findUniqueOrThrow({ where: { id: ids.get(2) } })).status).toBe('awaiting_consent');
+    // The parked run still holds the tenant: another run is refused, naming it.
+    const again = await start(2, { kind: 'onboard' });
+    expect(again.status).toBe(409);
+    expect(again.body).toMatchObject({ activeRunId: r.id });
+  });
+
+  it('fails with an actionable hint when the VB365 organization is missing', async () => {
+    const r = await run(3, { kind: 'onboard' });
+    expect(r.status).toBe('failed');
+    expect(r.errorCode).toBe('ORGANIZATION_NOT_FOUND');
+    expect(r.errorHint).toMatch(/modern app-only authentication/);
+    expect((await stack.prisma.tenant.findUniqueOrThrow({ where: { id: ids.get(3) } })).status).toBe('failed');
+  });
+
+  it('starts exactly one run when two requests race for one tenant', async () => {
+    const [a, b] = await Promise.all([start(5, { kind: 'onboard' }), start(5, { kind: 'onboard' })]);
+    expect([a.status, b.status].sort()).toEqual([202, 409]);
+    const winner = a.status === 202 ? a : b;
+    expect((await stack.waitForRun(winner.body.id)).status).toBe('succeeded');
+    expect(await stack.prisma.run.count({ where: { tenantId: ids.get(5) } })).toBe(1);
+  });
+
+  it('offboards: no grants, service principal or owned roles left behind', async () => {
+    expect((await run(1, { kind: 'onboard' })).status).toBe('succeeded');
+    expect(await vbRoles(1)).toHaveLength(1);
+    const r = await run(1, { kind: 'offboard' });
+    expect(r.status).toBe('succeeded');
+    const st = await entraState(1);
+    expect(st.servicePrincipals.find((s) => s.appId === stack.scenario.restorePortalAppId)).toBeUndefined();
+    expect(st.grants.filter((g) => g.scope.includes('access_as_user') || g.scope.includes('User.Read'))).toEqual([]);
+    expect(await vbRoles(1)).toEqual([]);
+    expect(await stack.prisma.ownedVb365Role.count({ where: { tenantId: ids.get(1) } })).toBe(0);
+    expect((await stack.prisma.tenant.findUniqueOrThrow({ where: { id: ids.get(1) } })).status).toBe('offboarded');
+  });
+});

@@ -1,0 +1,141 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { backoffWithJitter } from '@app/common';
+import { Prisma, PrismaService, Run, RunStatus, RunStep } from '@app/db';
+import { classifyStepError, ErrorDisposition } from './step-error';
+import { StepName } from './step-catalogue';
+import { RunOptions, StepContext } from './step.types';
+import { StepRegistry } from './step-registry';
+import { TenantOutcomes } from './tenant-outcomes.service';
+
+/** What the job layer must do after one pass of the engine. */
+export type EngineOutcome =
+  | { type: 'finished'; status: Extract<RunStatus, 'succeeded' | 'failed' | 'cancelled'> }
+  | { type: 'parked'; reason: string }
+  | { type: 'delay'; delayMs: number; reason: 'throttled' | 'transient'; step: StepName }
+  | { type: 'skipped'; reason: string };
+
+/** TRANSIENT failures of one step before it fails for good. */
+export const MAX_TRANSIENT_ATTEMPTS = 5;
+
+type RunWithSteps = Run & { steps: RunStep[] };
+
+/**
+ * Executes a run step by step. Postgres is the source of truth: each step is recorded before and after it runs,
+ * completed steps are skipped on redelivery, and a step interrupted by a crash runs again (every step reads before
+ * it writes). The engine never sleeps: waits are handed back to the job layer as a delay.
+ */
+@Injectable()
+export class RunEngine {
+  private readonly logger = new Logger(RunEngine.name);
+
+  constructor(
+    private readonly prisma: PrismaService,
+    private readonly steps: StepRegistry,
+    private readonly outcomes: TenantOutcomes,
+  ) {}
+
+  async execute(runId: string): Promise<EngineOutcome> {
+    const run = await this.load(runId);
+    if (!run) return { type: 'skipped', reason: 'run not found' };
+    if (run.status === 'succeeded' || run.status === 'failed' || run.status === 'cancelled') {
+      return { type: 'skipped', reason: `run already ${run.status}` };
+    }
+    if (run.status === 'awaiting_consent') return { type: 'skipped', reason: 'run is waiting for admin consent' };
+    if (run.cancelRequested) return this.finish(run, 'cancelled');
+    await this.outcomes.runStarted(run);
+
+    const outputs: StepContext['outputs'] = {};
+    for (const step of run.steps) {
+      if (step.status === 'succeeded' || step.status === 'skipped') {
+        outputs[step.name as StepName] = step.output as Record<string, unknown>;
+        continue;
+      }
+      const fresh = await this.prisma.run.findUniqueOrThrow({ where: { id: run.id }, include: { tenant: true } });
+      if (fresh.cancelRequested) return this.finish(run, 'cancelled');
+      const outcome = await this.runStep(fresh, step, outputs);
+      if (outcome) return outcome;
+    }
+    return this.finish(run, 'succeeded');
+  }
+
+  private async runStep(
+    run: Run & { tenant: StepContext['tenant'] },
+    step: RunStep,
+    outputs: StepContext['outputs'],
+  ): Promise<EngineOutcome | undefined> {
+    const name = step.name as StepName;
+    const attempts = step.attempts + 1;
+    await this.prisma.runStep.update({
+      where: { id: step.id },
+      data: { status: 'running', attempts, startedAt: step.startedAt ?? new Date(), errorCode: null, errorHint: null, errorMessage: null },
+    });
+    const ctx: StepContext = { run, tenant: run.tenant, dryRun: run.dryRun, options: run.options as RunOptions, outputs };
+    const started = Date.now();
+    try {
+      const result = await this.steps.get(name).execute(ctx);
+      outputs[name] = result.output ?? {};
+      await this.prisma.runStep.update({
+        where: { id: step.id },
+        data: {
+          status: 'succeeded',
+          finishedAt: new Date(),
+          changes: result.changes as unknown as Prisma.InputJsonValue,
+          output: (result.output ?? {}) as Prisma.InputJsonValue,
+        },
+      });
+      this.logger.log({ runId: run.id, tenantId: run.tenantId, step: name, durationMs: Date.now() - started, changes: result.changes.length }, 'step succeeded');
+      return undefined;
+    } catch (e) {
+      const d = classifyStepError(e);
+      this.logger.warn({ runId: run.id, tenantId: run.tenantId, step: name, attempt: attempts, code: d.code, kind: d.kind }, `step ${name}: ${d.message}`);
+      return this.onStepError(run, step, attempts, d);
+    }
+  }
+
+  private async onStepError(run: Run, step: RunStep, attempts: number, d: ErrorDisposition): Promise<EngineOutcome> {
+    const name = step.name as StepName;
+    const pending = (data: Prisma.RunStepUpdateInput) =>
+      this.prisma.runStep.update({ where: { id: step.id }, data: { status: 'pending', errorCode: d.code, errorMessage: d.message, ...data } });
+    switch (d.kind) {
+      case 'throttled':
+        // Throttling does not consume an attempt: the server decides when we may come back.
+        await pending({ attempts: attempts - 1, errorHint: `Throttled; waiting ${Math.ceil(d.retryAfterMs / 1000)} s (Retry-After).` });
+        return { type: 'delay', delayMs: d.retryAfterMs, reason: 'throttled', step: name };
+      case 'transient':
+        if (attempts < MAX_TRANSIENT_ATTEMPTS) {
+          const delayMs = backoffWithJitter(attempts, 1000, 60_000);
+          await pending({ errorHint: `Temporary failure; retrying in ${Math.ceil(delayMs / 1000)} s.` });
+          return { type: 'delay', delayMs, reason: 'transient', step: name };
+        }
+        return this.failStep(run, step, d.code, d.message, `Still failing after ${attempts} attempts; check the service's health, then retry the run.`);
+      case 'consent-missing':
+        if (run.dryRun) return this.failStep(run, step, d.code, d.message, d.hint);
+        await pending({ errorHint: d.hint });
+        await this.outcomes.parkedForConsent(run, d.message);
+        return { type: 'parked', reason: d.message };
+      case 'permanent':
+        return this.failStep(run, step, d.code, d.message, d.hint);
+    }
+  }
+
+  private async failStep(run: Run, step: RunStep, code: string, message: string, hint: string): Promise<EngineOutcome> {
+    await this.prisma.runStep.update({
+      where: { id: step.id },
+      data: { status: 'failed', finishedAt: new Date(), errorCode: code, errorHint: hint, errorMessage: message },
+    });
+    return this.finish(run, 'failed', { code, hint, step: step.name });
+  }
+
+  private async finish(
+    run: Run,
+    status: 'succeeded' | 'failed' | 'cancelled',
+    error?: { code: string; hint: string; step: string },
+  ): Promise<EngineOutcome> {
+    await this.outcomes.runFinished(run, status, error);
+    return { type: 'finished', status };
+  }
+
+  private load(runId: string): Promise<RunWithSteps | null> {
+    return this.prisma.run.findUnique({ where: { id: runId }, include: { steps: { orderBy: { ordinal: 'asc' } } } });
+  }
+}

@@ -1,0 +1,89 @@
+import { Injectable } from '@nestjs/common';
+import { PrismaService, Run, TenantStatus } from '@app/db';
+
+/** Consecutive failed runs after which a tenant is parked (circuit breaker) until someone retries it. */
+export const PARK_AFTER_FAILURES = 3;
+
+/**
+ * Run and tenant state transitions, each in one transaction with its activity-log record, so the run, the
+ * tenant and the record of what happened never disagree.
+ */
+@Injectable()
+export class TenantOutcomes {
+  constructor(private readonly prisma: PrismaService) {}
+
+  async runStarted(run: Run): Promise<void> {
+    const tenantStatus: TenantStatus | undefined = run.dryRun
+      ? undefined
+      : run.kind === 'offboard'
+        ? 'offboarding'
+        : run.kind === 'onboard'
+          ? 'onboarding'
+          : undefined;
+    await this.prisma.$transaction([
+      this.prisma.run.update({ where: { id: run.id }, data: { status: 'running', startedAt: run.startedAt ?? new Date() } }),
+      ...(tenantStatus
+        ? [this.prisma.tenant.update({ where: { id: run.tenantId }, data: { status: tenantStatus, statusReason: null } })]
+        : []),
+    ]);
+  }
+
+  async parkedForConsent(run: Run, reason: string): Promise<void> {
+    await this.prisma.$transaction([
+      this.prisma.run.update({ where: { id: run.id }, data: { status: 'awaiting_consent', errorCode: 'CONSENT_MISSING', errorHint: reason } }),
+      this.prisma.tenant.update({ where: { id: run.tenantId }, data: { status: 'awaiting_consent', statusReason: reason } }),
+      this.prisma.activityLog.create({
+        data: { actor: 'worker', action: 'run.awaiting_consent', tenantId: run.tenantId, runId: run.id, correlationId: run.correlationId, details: { reason } },
+      }),
+    ]);
+  }
+
+  async runFinished(
+    run: Run,
+    status: 'succeeded' | 'failed' | 'cancelled',
+    error?: { code: string; hint: string; step: string },
+  ): Promise<void> {
+    await this.prisma.$transaction(async (tx) => {
+      await tx.run.update({
+        where: { id: run.id },
+        data: { status, finishedAt: new Date(), activeTenantId: null, errorCode: error?.code ?? null, errorHint: error?.hint ?? null },
+      });
+      if (!run.dryRun && status === 'succeeded') {
+        await tx.tenant.update({
+          where: { id: run.tenantId },
+          data: {
+            status: run.kind === 'offboard' ? 'offboarded' : 'active',
+            statusReason: null,
+            consecutiveFailures: 0,
+            parkedAt: null,
+          },
+        });
+      }
+      if (!run.dryRun && status === 'failed') {
+        const tenant = await tx.tenant.update({
+          where: { id: run.tenantId },
+          data: { consecutiveFailures: { increment: 1 }, statusReason: `${error?.code ?? 'FAILED'}: ${error?.hint ?? ''}`.trim() },
+        });
+        const park = tenant.consecutiveFailures >= PARK_AFTER_FAILURES && !tenant.parkedAt;
+        await tx.tenant.update({
+          where: { id: run.tenantId },
+          data: {
+            // A failed resync leaves an active tenant active (restores still work); onboarding/offboarding fail it.
+            ...(run.kind === 'resync' ? {} : { status: 'failed' as const }),
+            ...(park ? { parkedAt: new Date() } : {}),
+          },
+        });
+      }
+      await tx.activityLog.create({
+        data: {
+          actor: 'worker',
+          action: `run.${status}`,
+          tenantId: run.tenantId,
+          runId: run.id,
+          correlationId: run.correlationId,
+          details: { kind: run.kind, dryRun: run.dryRun, ...(error ?? {}) },
+        },
+      });
+    });
+  }
+}
