@@ -262,7 +262,7 @@ describe('planRoles (properties)', () => {
 });
 
 describe('planRoles (examples)', () => {
-  const base: Omit<ActualRole, 'id' | 'name'> = {
+  const base: Omit<DesiredRole, 'name' | 'adopt'> = {
     description: '',
     roleType: 'SpecificObjects',
     operators: withIds([user(0)]),

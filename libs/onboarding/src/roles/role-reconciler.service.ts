@@ -1,0 +1,232 @@
+import { Injectable } from '@nestjs/common';
+import { CodedError } from '@app/common';
+import { Prisma, PrismaService, Tenant } from '@app/db';
+import { Vb365Client, Vb365Error } from '@app/vb365';
+import { OutsideClients } from '../clients/clients.module';
+import { StepChange } from '../runs/step-change';
+import { RoleDeclarations } from './role-declarations.repository';
+import { PlanInput, RoleChange, isWrite, planRoles, toStepChange } from './role-planner';
+import { RoleReconcileFailure, RoleResolver } from './role-resolver';
+import { readRoles } from './vb365-roles.reader';
+import { DesiredRole, memberId, memberLabel, nameKey } from './role-state';
+
+/** What every operation answers (the run engine's RolesPort shape): the plan or what was applied, and per-role failures. */
+export interface RoleReconcileReport {
+  changes: StepChange[];
+  failures: RoleReconcileFailure[];
+  /** VB365 writes made (0 for a dry run). */
+  writes: number;
+}
+
+export type RolesErrorCode = 'TENANT_NOT_FOUND' | 'VB365_ORGANIZATION_MISSING';
+
+/** Tenant-level problems (not per role): the run fails with a hint. */
+export class RolesError extends CodedError<RolesErrorCode> {}
+
+/** Codes VB365 answers for one role's change: the role fails, other roles go on. Anything else propagates. */
+const PER_ROLE_CODES = new Set(['NOT_FOUND', 'VALIDATION', 'CONFLICT']);
+
+const lastAppliedOf = (d: DesiredRole): Prisma.InputJsonValue => ({
+  name: d.name,
+  description: d.description,
+  roleType: d.roleType,
+  operators: d.operators.map((m) => ({ type: m.type, id: memberId(m), ref: memberLabel(m) })),
+  selectedItems: d.selectedItems.map((m) => ({ type: m.type, id: memberId(m), ref: memberLabel(m) })),
+  excludedItems: d.excludedItems.map((m) => ({ type: m.type, id: memberId(m), ref: memberLabel(m) })),
+});
+
+/**
+ * Keeps a tenant's restore operator roles on VB365 equal to its declared roles: resolve → read → plan (pure)
+ * → apply. Ownership (OwnedVb365Role) is recorded in the same step as each VB365 write, so a crash between two
+ * changes leaves state the next run re-plans from. THROTTLED/TRANSIENT/UNAUTHORIZED propagate for the run
+ * engine to retry; a role's own problems (unresolvable reference, VB365 refusing its change) become failures.
+ */
+@Injectable()
+export class RoleReconciler {
+  constructor(
+    private readonly prisma: PrismaService,
+    private readonly clients: OutsideClients,
+    private readonly declarations: RoleDeclarations,
+  ) {}
+
+  /** Makes VB365 match the declared roles (or, with dryRun, only plans). */
+  async reconcile(tenantId: string, opts: { dryRun: boolean; adopt?: boolean }): Promise<RoleReconcileReport> {
+    const startedAt = new Date();
+    const report = await this.run(await this.tenant(tenantId), { dryRun: opts.dryRun, adoptAll: opts.adopt ?? false });
+    if (!opts.dryRun) await this.prisma.tenant.update({ where: { id: tenantId }, data: { rolesReconciledAt: startedAt } });
+    return report;
+  }
+
+  /**
+   * Re-reads the tenant's roles (console edits included) and reports the differences in the plan format; stored
+   * as Tenant.roleDrift. In `repair` mode the plan is applied and the report lists what was repaired.
+   */
+  async checkDrift(tenantId: string): Promise<RoleReconcileReport> {
+    const tenant = await this.tenant(tenantId);
+    const startedAt = new Date();
+    const repair = tenant.roleDriftMode === 'repair';
+    const report = await this.run(tenant, { dryRun: !repair, adoptAll: false });
+    await this.prisma.tenant.update({
+      where: { id: tenantId },
+      data: {
+        roleDrift: { mode: tenant.roleDriftMode, repaired: repair, changes: report.changes, failures: report.failures } as unknown as Prisma.InputJsonValue,
+        roleDriftCheckedAt: startedAt,
+        ...(repair ? { rolesReconciledAt: startedAt } : {}),
+      },
+    });
+    return report;
+  }
+
+  /** Offboarding: deletes the roles the product owns for the tenant; foreign roles are never touched. */
+  async removeOwnedRoles(tenantId: string, opts: { dryRun: boolean }): Promise<RoleReconcileReport> {
+    const tenant = await this.tenant(tenantId);
+    const owned = await this.prisma.ownedVb365Role.findMany({ where: { tenantId } });
+    if (!owned.length) return { changes: [], failures: [], writes: 0 };
+    const vb365 = this.clients.vb365Client();
+    const organizationId = await this.organizationId(tenant, vb365);
+    const ownedIds = new Set(owned.map((o) => o.vb365RoleId));
+    const actual = await readRoles(vb365, organizationId, (r) => ownedIds.has(r.id), false);
+    const plan = planRoles({ desired: [], held: [], actual, owned: owned.map((o) => ({ roleId: o.vb365RoleId, name: o.name })) });
+    return this.execute(tenant, organizationId, vb365, plan.changes, [], [], opts.dryRun);
+  }
+
+  private async run(tenant: Tenant, opts: { dryRun: boolean; adoptAll: boolean }): Promise<RoleReconcileReport> {
+    const vb365 = this.clients.vb365Client();
+    const organizationId = await this.organizationId(tenant, vb365);
+    const { roles, duplicates } = await this.declarations.effective(tenant);
+    const failures: RoleReconcileFailure[] = duplicates.map((d) => ({
+      role: d.name,
+      code: 'DUPLICATE_NAME',
+      message: `Two declarations are named "${d.name}"${d.template ? ` (template ${d.template.name})` : ''}; rename one (template override).`,
+    }));
+    const held = duplicates.map((d) => d.name);
+    const resolver = new RoleResolver(vb365, organizationId);
+    const desired: DesiredRole[] = [];
+    for (const d of roles) {
+      const res = await resolver.resolveRole(d);
+      if ('role' in res) desired.push(res.role);
+      else {
+        failures.push(...res.failures);
+        held.push(d.name);
+      }
+    }
+    const owned = await this.prisma.ownedVb365Role.findMany({ where: { tenantId: tenant.id } });
+    const ownedIds = new Set(owned.map((o) => o.vb365RoleId));
+    const declaredNames = new Set([...roles, ...duplicates].map((d) => nameKey(d.name)));
+    // Members are read only for roles the planner may change: owned ones and foreign ones a declared role may adopt.
+    const actual = await readRoles(vb365, organizationId, (r) => ownedIds.has(r.id) || declaredNames.has(nameKey(r.name ?? '')), true);
+    const input: PlanInput = { desired, held, actual, owned: owned.map((o) => ({ roleId: o.vb365RoleId, name: o.name })), adoptAll: opts.adoptAll };
+    const plan = planRoles(input);
+    failures.push(...plan.failures);
+    return this.execute(tenant, organizationId, vb365, plan.changes, desired, failures, opts.dryRun);
+  }
+
+  private async execute(
+    tenant: Tenant,
+    organizationId: string,
+    vb365: Vb365Client,
+    changes: RoleChange[],
+    desired: DesiredRole[],
+    failures: RoleReconcileFailure[],
+    dryRun: boolean,
+  ): Promise<RoleReconcileReport> {
+    if (dryRun) return { changes: changes.map(toStepChange), failures, writes: 0 };
+    const failed = new Set(failures.map((f) => nameKey(f.role)));
+    const applied: StepChange[] = [];
+    let writes = 0;
+    for (const c of changes) {
+      // Nothing more is done to a role once one of its changes failed (its later changes assume the earlier ones).
+      if (failed.has(nameKey(c.role))) continue;
+      try {
+        await this.applyOne(tenant.id, organizationId, vb365, c);
+      } catch (err) {
+        if (err instanceof Vb365Error && PER_ROLE_CODES.has(err.code)) {
+          failures.push({ role: c.role, code: `VB365_${err.code}`, message: `${toStepChange(c).action}: ${err.message}` });
+          failed.add(nameKey(c.role));
+          continue;
+        }
+        throw err;
+      }
+      applied.push(toStepChange(c));
+      if (isWrite(c)) writes++;
+    }
+    const now = new Date();
+    for (const d of desired) {
+      if (failed.has(nameKey(d.name))) continue;
+      await this.prisma.ownedVb365Role.updateMany({ where: { tenantId: tenant.id, name: d.name }, data: { lastApplied: lastAppliedOf(d), lastAppliedAt: now } });
+    }
+    return { changes: applied, failures, writes };
+  }
+
+  private async applyOne(tenantId: string, organizationId: string, vb365: Vb365Client, c: RoleChange): Promise<void> {
+    const owned = this.prisma.ownedVb365Role;
+    switch (c.action) {
+      case 'delete-role':
+        await vb365.rbac.delete(c.roleId).catch((e: unknown) => {
+          // Already gone (deleted on the console since we read it): the goal is reached.
+          if (!(e instanceof Vb365Error && e.code === 'NOT_FOUND')) throw e;
+        });
+        await owned.deleteMany({ where: { vb365RoleId: c.roleId } });
+        return;
+      case 'forget-role':
+        await owned.deleteMany({ where: { vb365RoleId: c.roleId } });
+        return;
+      case 'adopt-role':
+        await this.own(tenantId, c.roleId, c.role, true);
+        return;
+      case 'update-role':
+        await vb365.rbac.update({ id: c.roleId, organizationId, name: c.name, description: c.description, roleType: c.roleType });
+        return;
+      case 'add-members':
+        if (c.list === 'operators') await vb365.rbac.addOperators(c.roleId, c.members as Parameters<typeof vb365.rbac.addOperators>[1]);
+        else if (c.list === 'selectedItems') await vb365.rbac.addSelectedItems(c.roleId, c.members);
+        else await vb365.rbac.addExcludedItems(c.roleId, c.members);
+        return;
+      case 'remove-members':
+        await vb365.rbac.remove(c.roleId, c.list, c.members.map(memberId));
+        return;
+      case 'create-role': {
+        let created: string;
+        try {
+          created = (await vb365.rbac.create(organizationId, c.model)).id;
+        } catch (err) {
+          // A POST is not retried: a lost answer may hide a created role. Record it if it exists, so the retry
+          // sees an owned role rather than a same-named foreign one.
+          if (err instanceof Vb365Error && err.code === 'TRANSIENT') {
+            const found = (await vb365.rbac.listByOrganization(organizationId).catch(() => [])).find((r) => nameKey(r.name ?? '') === nameKey(c.model.name));
+            if (found) await this.own(tenantId, found.id, c.role, false);
+          }
+          throw err;
+        }
+        await this.own(tenantId, created, c.role, false);
+        return;
+      }
+    }
+  }
+
+  /** Records ownership of `roleId` for the declared role `name`, replacing a stale row of that name. */
+  private async own(tenantId: string, roleId: string, name: string, adopted: boolean): Promise<void> {
+    await this.prisma.$transaction([
+      this.prisma.ownedVb365Role.deleteMany({ where: { tenantId, OR: [{ name }, { vb365RoleId: roleId }] } }),
+      this.prisma.ownedVb365Role.create({ data: { tenantId, vb365RoleId: roleId, name, adopted } }),
+    ]);
+  }
+
+  private async tenant(tenantId: string): Promise<Tenant> {
+    const t = await this.prisma.tenant.findUnique({ where: { id: tenantId } });
+    if (!t) throw new RolesError('TENANT_NOT_FOUND', `Tenant ${tenantId} does not exist.`);
+    return t;
+  }
+
+  /** Tenant.vb365OrganizationId, set by the verify-vb365 step; resolved by msid (and stored) when missing. */
+  private async organizationId(tenant: Tenant, vb365: Vb365Client): Promise<string> {
+    if (tenant.vb365OrganizationId) return tenant.vb365OrganizationId;
+    const org = tenant.entraTenantId ? await vb365.organizations.byMsid(tenant.entraTenantId) : undefined;
+    if (!org) {
+      throw new RolesError('VB365_ORGANIZATION_MISSING', `Tenant ${tenant.displayName} has no VB365 organization.`, 'Add the Microsoft 365 organization to VB365 (with modern app-only authentication), then retry.');
+    }
+    await this.prisma.tenant.update({ where: { id: tenant.id }, data: { vb365OrganizationId: org.id } });
+    tenant.vb365OrganizationId = org.id;
+    return org.id;
+  }
+}
