@@ -7,7 +7,7 @@ export interface AppConfig {
   database: { url: string };
   redis: { url: string; queuePrefix: string };
   api: { host: string; port: number; publicBaseUrl: string; shutdownTimeoutMs: number; bodyLimitBytes: number };
-  worker: { host: string; healthPort: number; concurrency: number; shutdownTimeoutMs: number };
+  worker: { host: string; healthPort: number; concurrency: number; shutdownTimeoutMs: number; runStuckAfterMinutes: number };
   entra: {
     orchestratorAppId?: string;
     certificatePath?: string;
@@ -18,6 +18,14 @@ export interface AppConfig {
   };
   vb365: { baseUrl?: string; username?: string; password?: string; caBundlePath?: string; maxConcurrent: number };
   schedule: { intervalMinutes: number };
+  consent: {
+    /**
+     * HMAC key for consent `state`. Optional like the other outside-facing credentials: the api answers 503 on
+     * consent routes in production without it, and makes up a per-process key elsewhere (apps/api consent module).
+     */
+    stateSecret?: string;
+    linkTtlMinutes: number;
+  };
   security: { secretEncryptionKey?: string };
   metrics: { enabled: boolean };
 }
@@ -65,6 +73,7 @@ export function parseConfig(source: Record<string, string | undefined>): AppConf
       healthPort: e.WORKER_HEALTH_PORT,
       concurrency: e.WORKER_CONCURRENCY,
       shutdownTimeoutMs: e.WORKER_SHUTDOWN_TIMEOUT_MS,
+      runStuckAfterMinutes: e.RUN_STUCK_AFTER_MINUTES,
     },
     entra: {
       orchestratorAppId: e.ORCHESTRATOR_APP_ID,
@@ -82,6 +91,10 @@ export function parseConfig(source: Record<string, string | undefined>): AppConf
       maxConcurrent: e.VB365_MAX_CONCURRENT,
     },
     schedule: { intervalMinutes: e.SCHEDULE_INTERVAL_MINUTES },
+    consent: {
+      stateSecret: e.CONSENT_STATE_SECRET,
+      linkTtlMinutes: e.CONSENT_LINK_TTL_MINUTES,
+    },
     security: { secretEncryptionKey: e.SECRET_ENCRYPTION_KEY },
     metrics: { enabled: e.METRICS_ENABLED },
   };

@@ -33,8 +33,9 @@ export const envSchema = z.object({
 
   WORKER_HOST: z.string().min(1).default('127.0.0.1'),
   WORKER_HEALTH_PORT: int(0, 65535).default(3001),
-  WORKER_CONCURRENCY: int(1, 1000).default(10),
+  WORKER_CONCURRENCY: int(1, 1000).default(20),
   WORKER_SHUTDOWN_TIMEOUT_MS: int(0, 600_000).default(30_000),
+  RUN_STUCK_AFTER_MINUTES: int(1, 24 * 60).default(30),
 
   ORCHESTRATOR_APP_ID: guid.optional(),
   ORCHESTRATOR_CERT_PATH: z.string().min(1).optional(),
@@ -48,6 +49,12 @@ export const envSchema = z.object({
   VB365_PASSWORD: z.string().min(1).optional(),
   VB365_CA_BUNDLE: z.string().min(1).optional(),
   VB365_MAX_CONCURRENT: int(1, 256).default(8),
+
+  // Signs admin-consent `state` values (HMAC-SHA256). Consent routes answer 503 without it in production; elsewhere
+  // a random per-process secret is used when unset, so links outlive neither a restart nor another api process.
+  CONSENT_STATE_SECRET: z.string().min(32, 'must be at least 32 characters (openssl rand -base64 32)').optional(),
+  // How long a consent link stays usable. Links travel by email to customer admins, hence a day by default.
+  CONSENT_LINK_TTL_MINUTES: int(5, 30 * 24 * 60).default(24 * 60),
 
   SCHEDULE_INTERVAL_MINUTES: int(1, 7 * 24 * 60).default(60),
   SECRET_ENCRYPTION_KEY: z

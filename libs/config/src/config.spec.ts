@@ -45,6 +45,16 @@ describe('configuration', () => {
     ).toThrow(/not both/);
   });
 
+  it('reads the consent-state secret (at least 32 characters) and link lifetime', () => {
+    expect(() => parseConfig({ ...minimal, CONSENT_STATE_SECRET: 'short' })).toThrow(/CONSENT_STATE_SECRET/);
+    expect(parseConfig(minimal).consent).toEqual({ stateSecret: undefined, linkTtlMinutes: 1440 });
+    const secret = 'x'.repeat(40);
+    expect(parseConfig({ ...minimal, CONSENT_STATE_SECRET: secret, CONSENT_LINK_TTL_MINUTES: '30' }).consent).toEqual({
+      stateSecret: secret,
+      linkTtlMinutes: 30,
+    });
+  });
+
   it('treats empty strings as unset (compose passes VAR= for optional variables)', () => {
     expect(parseConfig({ ...minimal, VB365_BASE_URL: '', LOG_FORMAT: '' }).vb365.baseUrl).toBeUndefined();
   });

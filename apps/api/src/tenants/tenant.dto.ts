@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
-import { IsIn, IsInt, IsOptional, IsString, IsUUID, Max, MaxLength, Min } from 'class-validator';
+import { Transform, Type } from 'class-transformer';
+import { IsBoolean, IsIn, IsInt, IsOptional, IsString, IsUUID, Max, MaxLength, Min } from 'class-validator';
 import { Tenant } from '@app/db';
 
 export const TENANT_STATUSES = [
@@ -14,15 +14,35 @@ export const TENANT_STATUSES = [
 ] as const;
 type TenantStatusValue = (typeof TENANT_STATUSES)[number];
 
+export const CONSENT_MODES = ['admin-consent-link', 'preconsented'] as const;
+export type ConsentModeValue = (typeof CONSENT_MODES)[number];
+export const DRIFT_MODES = ['report', 'repair'] as const;
+export type DriftModeValue = (typeof DRIFT_MODES)[number];
+
+/** Query strings carry text: only the exact words true/false become booleans, anything else fails IsBoolean. */
+const booleanQuery = ({ value }: { value: unknown }): unknown =>
+  value === 'true' ? true : value === 'false' ? false : value;
+
 export class ListTenantsQuery {
-  @ApiPropertyOptional({ enum: TENANT_STATUSES }) @IsOptional() @IsIn(TENANT_STATUSES) status?: TenantStatusValue;
+  @ApiPropertyOptional({ enum: TENANT_STATUSES })
+  @IsOptional()
+  @IsIn(TENANT_STATUSES)
+  status?: TenantStatusValue;
   @ApiPropertyOptional({ maxLength: 100 }) @IsOptional() @IsString() @MaxLength(100) tag?: string;
   @ApiPropertyOptional({ description: 'Case-insensitive match on display name or domain.', maxLength: 200 })
   @IsOptional()
   @IsString()
   @MaxLength(200)
   text?: string;
-  @ApiPropertyOptional({ description: 'Opaque cursor from the previous page\'s nextCursor.' })
+  @ApiPropertyOptional({
+    type: Boolean,
+    description: 'Only excluded (true) or only included (false) tenants.',
+  })
+  @IsOptional()
+  @Transform(booleanQuery)
+  @IsBoolean()
+  excluded?: boolean;
+  @ApiPropertyOptional({ description: "Opaque cursor from the previous page's nextCursor." })
   @IsOptional()
   @IsUUID()
   cursor?: string;
@@ -41,11 +61,34 @@ export class TenantDto {
   @ApiPropertyOptional({ nullable: true, type: String }) primaryDomain!: string | null;
   @ApiProperty() displayName!: string;
   @ApiProperty({ type: [String] }) tags!: string[];
-  @ApiProperty() excluded!: boolean;
+  @ApiProperty({ description: 'Never touched by bulk, scheduled or webhook-triggered work.' })
+  excluded!: boolean;
   @ApiProperty({ enum: TENANT_STATUSES }) status!: TenantStatusValue;
-  @ApiProperty({ enum: ['admin-consent-link', 'preconsented'] }) consentMode!: 'admin-consent-link' | 'preconsented';
+  @ApiPropertyOptional({
+    nullable: true,
+    type: String,
+    description: 'Why the tenant is in its status (failures, refusals).',
+  })
+  statusReason!: string | null;
+  @ApiProperty({ enum: CONSENT_MODES }) consentMode!: ConsentModeValue;
+  @ApiPropertyOptional({
+    format: 'date-time',
+    nullable: true,
+    type: String,
+    description: 'When admin consent was last granted through a consent link.',
+  })
+  consentedAt!: string | null;
   @ApiPropertyOptional({ nullable: true, type: String }) vb365OrganizationId!: string | null;
   @ApiProperty() retentionDays!: number;
+  @ApiProperty({ enum: DRIFT_MODES, description: 'What the drift check does with role drift.' })
+  driftMode!: DriftModeValue;
+  @ApiPropertyOptional({
+    format: 'date-time',
+    nullable: true,
+    type: String,
+    description: 'Set while parked by the circuit breaker.',
+  })
+  parkedAt!: string | null;
   @ApiProperty({ format: 'date-time' }) createdAt!: string;
   @ApiProperty({ format: 'date-time' }) updatedAt!: string;
 
@@ -58,9 +101,13 @@ export class TenantDto {
       tags: t.tags,
       excluded: t.excluded,
       status: t.status,
+      statusReason: t.statusReason,
       consentMode: t.consentMode === 'admin_consent_link' ? 'admin-consent-link' : 'preconsented',
+      consentedAt: t.consentedAt?.toISOString() ?? null,
       vb365OrganizationId: t.vb365OrganizationId,
       retentionDays: t.retentionDays,
+      driftMode: t.roleDriftMode,
+      parkedAt: t.parkedAt?.toISOString() ?? null,
       createdAt: t.createdAt.toISOString(),
       updatedAt: t.updatedAt.toISOString(),
     };

@@ -1,5 +1,12 @@
 import { Module } from '@nestjs/common';
+import { RunsModule } from '../runs/runs.module';
+import { EntraDomainResolver } from './entra-domain.resolver';
 import { TenantsController } from './tenants.controller';
+import { TenantsService } from './tenants.service';
 
-@Module({ controllers: [TenantsController] })
+@Module({
+  imports: [RunsModule],
+  controllers: [TenantsController],
+  providers: [TenantsService, EntraDomainResolver],
+})
 export class TenantsModule {}

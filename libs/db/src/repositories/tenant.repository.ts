@@ -7,24 +7,76 @@ export interface TenantListQuery {
   status?: TenantStatus;
   tag?: string;
   text?: string;
+  excluded?: boolean;
   /** Opaque cursor: the id of the last tenant of the previous page. */
   after?: string;
   limit: number;
 }
 
+/** Who asked for a change: every mutation writes an activity_log row with these, in the same transaction. */
+export interface ActivityContext {
+  actor: string;
+  correlationId: string;
+}
+
+export type TenantCreateData = Pick<
+  Prisma.TenantUncheckedCreateInput,
+  | 'entraTenantId'
+  | 'primaryDomain'
+  | 'displayName'
+  | 'tags'
+  | 'excluded'
+  | 'status'
+  | 'consentMode'
+  | 'retentionDays'
+  | 'roleDriftMode'
+>;
+
+export type TenantPatch = Partial<
+  Pick<Tenant, 'displayName' | 'tags' | 'excluded' | 'consentMode' | 'retentionDays' | 'roleDriftMode'>
+>;
+
+/** Why a tenant cannot be deleted (see deleteIfRemovable). */
+export type TenantDeleteBlocker =
+  | { kind: 'active_run'; runId: string }
+  | { kind: 'status'; status: TenantStatus }
+  | { kind: 'owned_roles'; count: number };
+
+/** Statuses in which the product may have changed something in the tenant or VB365: offboard first. */
+const UNDELETABLE_STATUSES: readonly TenantStatus[] = [
+  'onboarding',
+  'active',
+  'consent_revoked',
+  'offboarding',
+];
+
+type Db = Prisma.TransactionClient;
+
 @Injectable()
 export class TenantRepository {
   constructor(private readonly prisma: PrismaService) {}
 
-  findById(scope: TenantScope, id: string): Promise<Tenant | null> {
-    return this.prisma.tenant.findFirst({ where: { AND: [{ id }, tenantWhere(scope)] } });
+  findById(scope: TenantScope, id: string, db: Db = this.prisma): Promise<Tenant | null> {
+    return db.tenant.findFirst({ where: { AND: [{ id }, tenantWhere(scope)] } });
+  }
+
+  /**
+   * Unscoped on purpose: registering a tenant must detect a duplicate even when the caller's key cannot see the
+   * existing row. Callers decide how much of the answer the key may learn (tags are returned for that).
+   */
+  findByEntraTenantId(entraTenantId: string): Promise<Pick<Tenant, 'id' | 'tags'> | null> {
+    return this.prisma.tenant.findUnique({ where: { entraTenantId }, select: { id: true, tags: true } });
   }
 
   /** Cursor pagination ordered by id (stable under inserts); fetches limit+1 to know whether a next page exists. */
-  async list(scope: TenantScope, q: TenantListQuery): Promise<{ items: Tenant[]; nextCursor: string | null }> {
+  async list(
+    scope: TenantScope,
+    q: TenantListQuery,
+  ): Promise<{ items: Tenant[]; nextCursor: string | null }> {
     const filters: Prisma.TenantWhereInput[] = [tenantWhere(scope)];
     if (q.status) filters.push({ status: q.status });
     if (q.tag) filters.push({ tags: { has: q.tag } });
+    if (q.excluded !== undefined) filters.push({ excluded: q.excluded });
     if (q.text) {
       filters.push({
         OR: [
@@ -34,8 +86,97 @@ export class TenantRepository {
       });
     }
     if (q.after) filters.push({ id: { gt: q.after } });
-    const rows = await this.prisma.tenant.findMany({ where: { AND: filters }, orderBy: { id: 'asc' }, take: q.limit + 1 });
+    const rows = await this.prisma.tenant.findMany({
+      where: { AND: filters },
+      orderBy: { id: 'asc' },
+      take: q.limit + 1,
+    });
     const items = rows.slice(0, q.limit);
     return { items, nextCursor: rows.length > q.limit ? items[items.length - 1]!.id : null };
+  }
+
+  /** Inserts the tenant and its `tenant.created` activity row; a duplicate entraTenantId throws Prisma P2002. */
+  async create(db: Db, data: TenantCreateData, who: ActivityContext): Promise<Tenant> {
+    const tenant = await db.tenant.create({ data });
+    await this.log(db, who, 'tenant.created', tenant.id, {
+      entraTenantId: tenant.entraTenantId,
+      primaryDomain: tenant.primaryDomain,
+      displayName: tenant.displayName,
+      tags: tenant.tags,
+      excluded: tenant.excluded,
+      consentMode: tenant.consentMode,
+      retentionDays: tenant.retentionDays,
+      roleDriftMode: tenant.roleDriftMode,
+    });
+    return tenant;
+  }
+
+  /**
+   * Applies a patch within the caller's scope and records what changed (from → to). Returns null when the tenant
+   * is not visible; an empty change set writes nothing.
+   */
+  update(scope: TenantScope, id: string, patch: TenantPatch, who: ActivityContext): Promise<Tenant | null> {
+    return this.prisma.$transaction(async (db) => {
+      const current = await this.lockVisible(db, scope, id);
+      if (!current) return null;
+      const changes: Record<string, { from: Prisma.InputJsonValue; to: Prisma.InputJsonValue }> = {};
+      for (const field of Object.keys(patch) as (keyof TenantPatch)[]) {
+        const to = patch[field];
+        if (to !== undefined && JSON.stringify(current[field]) !== JSON.stringify(to))
+          changes[field] = { from: current[field], to };
+      }
+      if (!Object.keys(changes).length) return current;
+      const updated = await db.tenant.update({ where: { id }, data: patch });
+      await this.log(db, who, 'tenant.updated', id, { changes });
+      return updated;
+    });
+  }
+
+  /**
+   * Deletes a tenant that the product has not (or no longer) changed anything for: no active run, not in a status
+   * where grants, a service principal or VB365 roles may exist, and owning no VB365 role. The row is locked
+   * first, so a run being inserted concurrently (its foreign key takes a share lock on the tenant) either
+   * commits before and blocks the delete, or fails after it.
+   */
+  deleteIfRemovable(
+    scope: TenantScope,
+    id: string,
+    who: ActivityContext,
+  ): Promise<{ deleted: Tenant } | { blocker: TenantDeleteBlocker } | null> {
+    return this.prisma.$transaction(async (db) => {
+      const tenant = await this.lockVisible(db, scope, id);
+      if (!tenant) return null;
+      const active = await db.run.findUnique({ where: { activeTenantId: id }, select: { id: true } });
+      if (active) return { blocker: { kind: 'active_run', runId: active.id } as const };
+      if (UNDELETABLE_STATUSES.includes(tenant.status))
+        return { blocker: { kind: 'status', status: tenant.status } as const };
+      const owned = await db.ownedVb365Role.count({ where: { tenantId: id } });
+      if (owned) return { blocker: { kind: 'owned_roles', count: owned } as const };
+      await db.tenant.delete({ where: { id } });
+      await this.log(db, who, 'tenant.deleted', id, {
+        entraTenantId: tenant.entraTenantId,
+        displayName: tenant.displayName,
+        status: tenant.status,
+      });
+      return { deleted: tenant };
+    });
+  }
+
+  /** The activity_log row of a tenant mutation, in the caller's transaction. */
+  async log(
+    db: Db,
+    who: ActivityContext,
+    action: string,
+    tenantId: string | null,
+    details: Prisma.InputJsonObject,
+  ): Promise<void> {
+    await db.activityLog.create({
+      data: { actor: who.actor, action, tenantId, correlationId: who.correlationId, details },
+    });
+  }
+
+  private async lockVisible(db: Db, scope: TenantScope, id: string): Promise<Tenant | null> {
+    await db.$queryRaw`SELECT id FROM tenants WHERE id = ${id}::uuid FOR UPDATE`;
+    return this.findById(scope, id, db);
   }
 }

@@ -1,0 +1,110 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import {
+  ArrayMaxSize,
+  IsArray,
+  IsBoolean,
+  IsDefined,
+  IsFQDN,
+  IsIn,
+  IsInt,
+  IsOptional,
+  IsString,
+  Matches,
+  Max,
+  MaxLength,
+  Min,
+  MinLength,
+  ValidateIf,
+} from 'class-validator';
+import { CONSENT_MODES, ConsentModeValue, DRIFT_MODES, DriftModeValue, TenantDto } from './tenant.dto';
+
+const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+/** Tags select tenants for API keys and bulk runs: short, no spaces, so they read the same in a query string. */
+const TAG = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,62}$/;
+const TAG_MESSAGE =
+  'each tag must be 1-63 characters: letters, digits, . _ : - (starting with a letter or digit)';
+
+/** Settings shared by POST and PATCH. */
+class TenantSettingsDto {
+  @ApiPropertyOptional({ type: [String], maxItems: 50, example: ['emea', 'gold'] })
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(50)
+  @Matches(TAG, { each: true, message: TAG_MESSAGE })
+  tags?: string[];
+
+  @ApiPropertyOptional({ description: 'Never touched by bulk, scheduled or webhook-triggered work.' })
+  @IsOptional()
+  @IsBoolean()
+  excluded?: boolean;
+
+  @ApiPropertyOptional({ enum: CONSENT_MODES })
+  @IsOptional()
+  @IsIn(CONSENT_MODES)
+  consentMode?: ConsentModeValue;
+
+  @ApiPropertyOptional({ minimum: 1, maximum: 3650, description: 'How long audit data is kept.' })
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(3650)
+  retentionDays?: number;
+
+  @ApiPropertyOptional({ enum: DRIFT_MODES, description: 'What the drift check does with role drift.' })
+  @IsOptional()
+  @IsIn(DRIFT_MODES)
+  driftMode?: DriftModeValue;
+}
+
+/** Fields PATCH may change. */
+export class UpdateTenantDto extends TenantSettingsDto {
+  @ApiPropertyOptional({ minLength: 1, maxLength: 200 })
+  @IsOptional()
+  @IsString()
+  @MinLength(1)
+  @MaxLength(200)
+  displayName?: string;
+}
+
+export class CreateTenantDto extends TenantSettingsDto {
+  @ApiPropertyOptional({ description: 'The Entra tenant id (GUID). Give this or `domain`.', format: 'uuid' })
+  // Required unless a domain is given; both may be given (the domain must then resolve to this id).
+  @ValidateIf((o: CreateTenantDto) => o.entraTenantId !== undefined || o.domain === undefined)
+  @IsDefined({ message: 'give entraTenantId or domain' })
+  @Matches(GUID, { message: 'must be a GUID' })
+  entraTenantId?: string;
+
+  @ApiPropertyOptional({
+    description:
+      'A verified domain of the tenant (e.g. contoso.onmicrosoft.com); the tenant id is resolved from Entra.',
+    maxLength: 253,
+  })
+  @IsOptional()
+  @IsFQDN({ require_tld: true }, { message: 'must be a domain name such as contoso.onmicrosoft.com' })
+  @MaxLength(253)
+  domain?: string;
+
+  @ApiProperty({ minLength: 1, maxLength: 200 })
+  @IsString()
+  @MinLength(1)
+  @MaxLength(200)
+  displayName!: string;
+
+  // Declared restore operator roles / templates are added here by the roles feature (issue 5); see
+  // DECLARED_ROLES_ON_CREATE in declared-roles.seam.ts for how they are written in the creation transaction.
+}
+
+export class RunRefDto {
+  @ApiProperty({ format: 'uuid' }) id!: string;
+  @ApiProperty({ enum: ['onboard', 'resync', 'offboard'] }) kind!: string;
+  @ApiProperty() status!: string;
+}
+
+export class CreatedTenantDto extends TenantDto {
+  @ApiPropertyOptional({
+    type: RunRefDto,
+    nullable: true,
+    description: 'The onboarding run started for a preconsented tenant.',
+  })
+  run!: RunRefDto | null;
+}
