@@ -38,8 +38,9 @@ export const QUEUE_SETTINGS: Record<QueueName, QueueSettings> = {
     removeOnComplete: { ageSeconds: 24 * 3600, count: 5000 },
     removeOnFail: { ageSeconds: 7 * 24 * 3600, count: 5000 },
     concurrency: 'config',
-    lockDurationMs: 30_000,
-    stalledIntervalMs: 15_000,
+    // A run whose worker was killed is picked up again within ~25 s (lock expiry + stalled check).
+    lockDurationMs: 15_000,
+    stalledIntervalMs: 10_000,
   },
   batches: {
     attempts: 5,
