@@ -1,5 +1,8 @@
 import { Module } from '@nestjs/common';
+import { ConsentService } from '@app/onboarding';
+import { RunsModule } from '../runs/runs.module';
+import { ConsentController } from './consent.controller';
 
 /** Admin-consent bootstrap: consent links with signed single-use state, and the callback. */
-@Module({})
+@Module({ imports: [RunsModule], controllers: [ConsentController], providers: [ConsentService] })
 export class ConsentModule {}
