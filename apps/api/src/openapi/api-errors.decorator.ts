@@ -15,11 +15,15 @@ const DESCRIPTIONS: Record<number, string> = {
 };
 
 /** Documents the success schema and the problem+json error responses of a route. */
-export function ApiErrors(successStatus: number, success: Type<unknown> | null, errors: number[]): MethodDecorator {
+export function ApiErrors(successStatus: number, success: Type<unknown> | [Type<unknown>] | null, errors: number[]): MethodDecorator {
   const problem = { 'application/problem+json': { schema: { $ref: getSchemaPath(ProblemDto) } } };
   return applyDecorators(
     ApiExtraModels(ProblemDto),
-    success ? ApiResponse({ status: successStatus, type: success }) : ApiResponse({ status: successStatus }),
+    Array.isArray(success)
+      ? ApiResponse({ status: successStatus, type: success[0], isArray: true })
+      : success
+        ? ApiResponse({ status: successStatus, type: success })
+        : ApiResponse({ status: successStatus }),
     ...[...errors, 500].map((status) =>
       ApiResponse({ status, description: DESCRIPTIONS[status] ?? 'Unexpected error (with errorId).', content: problem }),
     ),

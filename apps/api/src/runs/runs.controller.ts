@@ -1,5 +1,5 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Req, Res } from '@nestjs/common';
-import { ApiBearerAuth, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiOperation, ApiProduces, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { FastifyReply, FastifyRequest } from 'fastify';
 import { TenantRepository } from '@app/db';
 import { BatchService, RunControl, RunLauncher } from '@app/onboarding';
@@ -45,6 +45,16 @@ export class RunsController {
     return RunDto.from(await this.control.get(p.tenantScope, run.id));
   }
 
+  @Get('tenants/:id/runs')
+  @RequireScope('tenants:read')
+  @ApiOperation({ summary: "The tenant's most recent runs (newest first, at most 50) with their steps." })
+  @ApiErrors(200, [RunDto], [400, 401, 403, 404])
+  async list(@Param('id', uuidParam('id')) id: string, @CurrentPrincipal() p: Principal): Promise<RunDto[]> {
+    const tenant = await this.tenants.findById(p.tenantScope, id);
+    if (!tenant) throw ApiError.notFound('Tenant', id);
+    return (await this.control.listForTenant(tenant.id, 50)).map((r) => RunDto.from(r));
+  }
+
   @Post('runs/bulk')
   @HttpCode(202)
   @RequireScope('runs:write')
@@ -82,6 +92,11 @@ export class RunsController {
   @ApiProduces('text/event-stream')
   @ApiOperation({ summary: 'Progress as Server-Sent Events: `run`, `step` and a final `end` event.' })
   @ApiErrors(200, null, [400, 401, 403, 404])
+  @ApiResponse({
+    status: 200,
+    description: 'text/event-stream: `event: run` (RunDto without steps), `event: step` (RunStepDto), `event: end` ({status}).',
+    content: { 'text/event-stream': { schema: { type: 'string', example: 'event: step\ndata: {"name":"verify-access","status":"succeeded"}\n\n' } } },
+  })
   async events(
     @Param('id', uuidParam('id')) id: string,
     @CurrentPrincipal() p: Principal,

@@ -6,7 +6,7 @@ export class InvalidApiKeyRequest extends Error {}
 /** Creates an API key; the full key is returned once and only its hash is stored. */
 export async function issueApiKey(
   prisma: PrismaService,
-  input: { name: string; scopes: string[]; tenantTags: string[] },
+  input: { name: string; scopes: string[]; tenantTags?: string[] },
 ): Promise<{ id: string; key: string; prefix: string }> {
   const bad = input.scopes.filter((s) => !isApiScope(s));
   if (!input.name.trim()) throw new InvalidApiKeyRequest('--name is required');
@@ -22,7 +22,7 @@ export async function issueApiKey(
       prefix: generated.prefix,
       secretHash: generated.secretHash,
       scopes: [...new Set(input.scopes)],
-      tenantTags: [...new Set(input.tenantTags)],
+      tenantTags: [...new Set(input.tenantTags ?? [])],
     },
   });
   return { id: row.id, key: generated.key, prefix: generated.prefix };

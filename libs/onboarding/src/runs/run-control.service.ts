@@ -26,6 +26,16 @@ export class RunControl {
     return run;
   }
 
+  /** Callers check the tenant's visibility first. */
+  listForTenant(tenantId: string, take: number): Promise<RunWithSteps[]> {
+    return this.prisma.run.findMany({
+      where: { tenantId },
+      orderBy: { createdAt: 'desc' },
+      take,
+      include: { steps: { orderBy: { ordinal: 'asc' } } },
+    });
+  }
+
   /**
    * A queued or parked run is cancelled at once; a running one is flagged and the engine stops before its next
    * step (a step in flight finishes: every step is idempotent, so stopping mid-call would gain nothing).
