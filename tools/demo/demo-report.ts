@@ -22,13 +22,13 @@ export function progressLine(counts: Record<string, number>, total: number, elap
 }
 
 export function summaryTable(rows: TenantRow[]): string {
-  const header = `${pad('tenant', 14)} ${pad('status', 17)} ${pad('duration', 9)} ${pad('what changed', 44)} hint`;
+  const header = `${pad('tenant', 14)} ${pad('status', 17)} ${pad('duration', 9)} ${pad('what changed', 64)} hint`;
   const lines = rows.map((r) => {
     const changed = Object.entries(r.changes)
       .map(([k, v]) => `${k}×${v}`)
       .join(' ');
     const duration = r.durationMs === null ? '-' : `${(r.durationMs / 1000).toFixed(1)} s`;
-    return `${pad(r.name, 14)} ${pad(r.status, 17)} ${pad(duration, 9)} ${pad(changed || '-', 44)} ${r.hint}`;
+    return `${pad(r.name, 14)} ${pad(r.status, 17)} ${pad(duration, 9)} ${pad(changed || '-', 64)} ${r.hint}`;
   });
   return [header, '-'.repeat(header.length + 20), ...lines].join('\n');
 }

@@ -15,7 +15,10 @@ import {
   Min,
   MinLength,
   ValidateIf,
+  ValidateNested,
 } from 'class-validator';
+import { Type } from 'class-transformer';
+import { RoleInputDto, TemplateUseDto } from '../roles/role.dto';
 import { CONSENT_MODES, ConsentModeValue, DRIFT_MODES, DriftModeValue, TenantDto } from './tenant.dto';
 
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -90,8 +93,23 @@ export class CreateTenantDto extends TenantSettingsDto {
   @MaxLength(200)
   displayName!: string;
 
-  // Declared restore operator roles / templates are added here by the roles feature (issue 5); see
-  // DECLARED_ROLES_ON_CREATE in declared-roles.seam.ts for how they are written in the creation transaction.
+  // Declared restore operator roles: validated with the other fields and written in the creation transaction
+  // (DECLARED_ROLES_ON_CREATE, declared-roles.seam.ts), so a preconsented tenant's first run already sees them.
+  @ApiPropertyOptional({ type: [RoleInputDto], description: 'Declared restore operator roles (same shape as PUT .../restore-operator-roles).' })
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(200)
+  @ValidateNested({ each: true })
+  @Type(() => RoleInputDto)
+  roles?: RoleInputDto[];
+
+  @ApiPropertyOptional({ type: [TemplateUseDto], description: 'Role templates this tenant uses, with per-tenant overrides.' })
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(100)
+  @ValidateNested({ each: true })
+  @Type(() => TemplateUseDto)
+  templates?: TemplateUseDto[];
 }
 
 export class RunRefDto {

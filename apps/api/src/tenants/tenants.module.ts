@@ -1,11 +1,12 @@
 import { Module } from '@nestjs/common';
+import { RolesModule } from '../roles/roles.module';
 import { RunsModule } from '../runs/runs.module';
 import { EntraDomainResolver } from './entra-domain.resolver';
 import { TenantsController } from './tenants.controller';
 import { TenantsService } from './tenants.service';
 
 @Module({
-  imports: [RunsModule],
+  imports: [RunsModule, RolesModule],
   controllers: [TenantsController],
   providers: [TenantsService, EntraDomainResolver],
 })
