@@ -121,12 +121,52 @@ describe('tenant onboarding runs', () => {
     expect(again.body).toMatchObject({ activeRunId: r.id });
   });
 
+  it('resumes the parked run when the admin consents through the consent link', async () => {
+    const parked = await stack.prisma.run.findFirstOrThrow({ where: { tenantId: ids.get(2), status: 'awaiting_consent' } });
+    const link = await stack.call<{ url: string }>('GET', `/v1/tenants/${ids.get(2)}/consent-link`);
+    expect(link.status).toBe(200);
+    // The customer admin's browser: entra-sim's admin-consent page redirects to our callback.
+    const page = await fetch(link.body.url, { redirect: 'manual' });
+    expect(page.status).toBe(302);
+    const location = new URL(page.headers.get('location')!);
+    expect(location.searchParams.get('admin_consent')).toBe('True');
+    const callback = await fetch(`${stack.api.info.url}${location.pathname}${location.search}`);
+    expect(callback.status).toBe(200);
+    const done = await stack.waitForRun(parked.id);
+    expect(done.status).toBe('succeeded');
+    expect((await stack.prisma.tenant.findUniqueOrThrow({ where: { id: ids.get(2) } })).status).toBe('active');
+    // Replaying the same callback is refused and starts nothing.
+    const replay = await fetch(`${stack.api.info.url}${location.pathname}${location.search}`);
+    expect(replay.status).toBe(409);
+    expect(await stack.prisma.run.count({ where: { tenantId: ids.get(2) } })).toBe(1);
+  });
+
   it('fails with an actionable hint when the VB365 organization is missing', async () => {
     const r = await run(3, { kind: 'onboard' });
     expect(r.status).toBe('failed');
     expect(r.errorCode).toBe('ORGANIZATION_NOT_FOUND');
     expect(r.errorHint).toMatch(/modern app-only authentication/);
     expect((await stack.prisma.tenant.findUniqueOrThrow({ where: { id: ids.get(3) } })).status).toBe('failed');
+  });
+
+  it('parks a tenant that keeps failing (circuit breaker); bulk work skips it until a retry', async () => {
+    for (let k = 0; k < 2; k++) expect((await run(3, { kind: 'onboard' })).status).toBe('failed');
+    const tenant = await stack.prisma.tenant.findUniqueOrThrow({ where: { id: ids.get(3) } });
+    expect(tenant.consecutiveFailures).toBe(3);
+    expect(tenant.parkedAt).not.toBeNull();
+    const bulk = await stack.call<{ batchId: string }>('POST', '/v1/runs/bulk', { kind: 'resync', tenantIds: [ids.get(3)] });
+    expect(bulk.status).toBe(202);
+    let batch: { created: number; skipped: { reason: string }[] } | undefined;
+    for (let k = 0; k < 50 && !batch?.skipped.length; k++) {
+      await new Promise((r) => setTimeout(r, 200));
+      batch = (await stack.call<typeof batch>('GET', `/v1/batches/${bulk.body.batchId}`)).body;
+    }
+    expect(batch).toMatchObject({ created: 0, skipped: [{ reason: expect.stringContaining('parked') }] });
+    // A human retry un-parks it (the run still fails: the organization is still missing).
+    const last = await stack.prisma.run.findFirstOrThrow({ where: { tenantId: ids.get(3) }, orderBy: { createdAt: 'desc' } });
+    expect((await stack.call('POST', `/v1/runs/${last.id}/retry`)).status).toBe(202);
+    await stack.waitForRun(last.id);
+    expect((await stack.prisma.tenant.findUniqueOrThrow({ where: { id: ids.get(3) } })).consecutiveFailures).toBe(1);
   });
 
   it('starts exactly one run when two requests race for one tenant', async () => {
