@@ -38,6 +38,14 @@ const commands = {
     for (const sig of ['SIGINT', 'SIGTERM']) process.on(sig, () => child.kill(sig));
     child.on('exit', (code) => process.exit(code ?? 1));
   },
+  /** `npm run bench:<name>`: build, then run dist/bench/<name>.js with the local CA trusted. */
+  async 'start-bench'(name, ...args) {
+    if (!/^[a-z0-9-]+$/.test(name ?? '')) fail('usage: start-bench <name>');
+    const { setup } = require('./lib/setup.cjs');
+    const env = await setup();
+    const r = node(`bench/${name}.js`, args, { env: { ...process.env, NODE_EXTRA_CA_CERTS: env.caFile, REDIS_URL: env.redisUrl } });
+    process.exit(r.status);
+  },
   async 'db:migrate'() {
     const { setup } = require('./lib/setup.cjs');
     const env = await setup();

@@ -68,7 +68,7 @@ function ensurePrismaClient() {
 const IGNORE_TESTS = '**/*.spec.ts,**/*.int-spec.ts,**/*.e2e-spec.ts';
 
 function build() {
-  const r = run(path.join(root, 'node_modules', '.bin', 'swc'), ['apps', 'libs', 'tools', '-d', 'dist', '--config-file', '.swcrc', '--copy-files', '--quiet', '--ignore', IGNORE_TESTS], { quiet: true });
+  const r = run(path.join(root, 'node_modules', '.bin', 'swc'), ['apps', 'libs', 'tools', 'bench', '-d', 'dist', '--config-file', '.swcrc', '--copy-files', '--quiet', '--ignore', IGNORE_TESTS], { quiet: true });
   if (r.status !== 0) fail(`build (swc) failed:\n${r.stdout}\n${r.stderr}`);
   log('built dist/ (swc)');
 }
