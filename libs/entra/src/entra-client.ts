@@ -2,6 +2,7 @@ import { AppRoleAssignmentOps } from './app-role-assignment.ops';
 import { diagnoseAuthority } from './authority-diagnosis';
 import { EnsureResult, RunOptions } from './consent.types';
 import { DelegatedGrantOps } from './delegated-grant.ops';
+import { DirectoryAudit, DirectoryAuditOps, DirectoryAuditWindow } from './directory-audit.ops';
 import { EntraClientOptions } from './entra-client.options';
 import { toEntraError } from './entra-error.mapper';
 import { GraphGateway } from './graph-gateway';
@@ -30,6 +31,7 @@ export class EntraClient {
   private readonly sps: ServicePrincipalOps;
   private readonly grants: DelegatedGrantOps;
   private readonly roles: AppRoleAssignmentOps;
+  private readonly audits: DirectoryAuditOps;
 
   constructor(private readonly opts: EntraClientOptions) {
     this.connections = new TenantConnections(opts);
@@ -37,6 +39,7 @@ export class EntraClient {
     this.sps = new ServicePrincipalOps(this.graph);
     this.grants = new DelegatedGrantOps(this.graph);
     this.roles = new AppRoleAssignmentOps(this.graph);
+    this.audits = new DirectoryAuditOps(this.graph);
   }
 
   /** An app-only token for the tenant: the cheapest proof that consent exists (DESIGN.md verify-access). */
@@ -81,6 +84,11 @@ export class EntraClient {
 
   removeAppRoleAssignment(tenantId: string, principalSpId: string, resourceSpId: string, appRoleId: string, opts?: RunOptions): Promise<EnsureResult<undefined>> {
     return this.roles.remove(tenantId, principalSpId, resourceSpId, appRoleId, opts);
+  }
+
+  /** Directory audits in the window, one page at a time (newest first). */
+  listDirectoryAudits(tenantId: string, window?: DirectoryAuditWindow): AsyncGenerator<DirectoryAudit[]> {
+    return this.audits.pages(tenantId, window);
   }
 
   /** Reads only: the app's SP, its grants and role assignments, and the tenant's Graph SP id. */

@@ -50,6 +50,18 @@ export class GraphGateway {
     return out;
   }
 
+  /** Like `list`, one parsed page at a time, so a long listing (directory audits) never sits in memory whole. */
+  async *pages<S extends z.ZodTypeAny>(tenantId: string, path: string, schema: S, c: CallContext): AsyncGenerator<Array<z.output<S>>> {
+    let next: string | undefined = path;
+    while (next) {
+      const url: string = next;
+      const body: unknown = await this.run(tenantId, c, (g) => g.api(url).get() as Promise<unknown>);
+      const page = this.parse(tenantId, c, pageSchema, body);
+      yield page.value.map((item) => this.parse(tenantId, c, schema, item));
+      next = page['@odata.nextLink'];
+    }
+  }
+
   async get<S extends z.ZodTypeAny>(tenantId: string, path: string, schema: S, c: CallContext): Promise<z.output<S>> {
     const body: unknown = await this.run(tenantId, c, (g) => g.api(path).get() as Promise<unknown>);
     return this.parse(tenantId, c, schema, body);

@@ -5,3 +5,5 @@ export * from './entra-error.mapper';
 export * from './entra.errors';
 export type { AppRoleAssignment, Organization, PermissionGrant, ServicePrincipalRef } from './graph.schemas';
 export { unionScopes } from './delegated-grant.ops';
+export { directoryAuditSchema } from './directory-audit.ops';
+export type { DirectoryAudit, DirectoryAuditWindow } from './directory-audit.ops';

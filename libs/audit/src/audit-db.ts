@@ -1,0 +1,29 @@
+import { Inject, Injectable, OnModuleDestroy } from '@nestjs/common';
+import { Pool } from 'pg';
+import { AppConfig, APP_CONFIG } from '@app/config';
+import { AuditPartitions } from './audit-partitions';
+import { AuditWriter } from './audit-writer';
+import { SyncCursorStore } from './sync-cursor.store';
+
+/**
+ * A plain `pg` pool for the audit table: bulk `unnest` inserts, streaming cursors and partition DDL are outside what
+ * Prisma does well. Prisma still owns the schema (docs/audit.md).
+ */
+@Injectable()
+export class AuditDb implements OnModuleDestroy {
+  readonly pool: Pool;
+  readonly writer: AuditWriter;
+  readonly cursors: SyncCursorStore;
+  readonly partitions: AuditPartitions;
+
+  constructor(@Inject(APP_CONFIG) config: AppConfig) {
+    this.pool = new Pool({ connectionString: config.database.url, max: 10 });
+    this.writer = new AuditWriter(this.pool);
+    this.cursors = new SyncCursorStore(this.pool);
+    this.partitions = new AuditPartitions(this.pool);
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    await this.pool.end();
+  }
+}

@@ -1,0 +1,126 @@
+import { Injectable } from '@nestjs/common';
+import { TenantScope } from '@app/db';
+import { AuditDb } from './audit-db';
+
+export interface AuditQuery {
+  tenantId?: string;
+  from?: Date;
+  to?: Date;
+  source?: string;
+  action?: string;
+  actor?: string;
+  result?: string;
+  itemType?: string;
+  /** Case-insensitive substring of the item name. */
+  q?: string;
+}
+
+export interface AuditEventRow {
+  id: string;
+  tenantId: string;
+  source: string;
+  externalId: string;
+  occurredAt: Date;
+  actor: string | null;
+  action: string;
+  itemType: string | null;
+  itemName: string | null;
+  result: string | null;
+  details: unknown;
+}
+
+export interface AuditPage {
+  items: AuditEventRow[];
+  nextCursor: string | null;
+}
+
+/** Opaque keyset cursor: (occurred_at, id) of the last row returned. */
+export const encodeCursor = (r: { occurredAt: Date; id: string }): string => Buffer.from(`${r.occurredAt.toISOString()}|${r.id}`).toString('base64url');
+export function decodeCursor(c: string): { at: Date; id: string } | undefined {
+  const [at, id] = Buffer.from(c, 'base64url').toString().split('|');
+  const d = at ? new Date(at) : undefined;
+  return d && !Number.isNaN(d.getTime()) && id && /^\d+$/.test(id) ? { at: d, id } : undefined;
+}
+
+interface Row {
+  id: string;
+  tenant_id: string;
+  source: string;
+  external_id: string;
+  occurred_at: Date;
+  actor: string | null;
+  action: string;
+  item_type: string | null;
+  item_name: string | null;
+  result: string | null;
+  details: unknown;
+}
+
+const toRow = (r: Row): AuditEventRow => ({
+  id: r.id,
+  tenantId: r.tenant_id,
+  source: r.source,
+  externalId: r.external_id,
+  occurredAt: r.occurred_at,
+  actor: r.actor,
+  action: r.action,
+  itemType: r.item_type,
+  itemName: r.item_name,
+  result: r.result,
+  details: r.details,
+});
+
+/**
+ * Audit queries: newest first, keyset pagination on (occurred_at, id) so a page boundary is stable while new events
+ * arrive (new rows sort before the cursor, never into pages already read). Every query honours the caller's tenant
+ * scope. Indexes and EXPLAIN output: docs/audit.md.
+ */
+@Injectable()
+export class AuditQueryRepository {
+  constructor(private readonly db: AuditDb) {}
+
+  async page(scope: TenantScope, q: AuditQuery, limit: number, cursor?: { at: Date; id: string }): Promise<AuditPage> {
+    const { sql, params } = this.build(scope, q, cursor, limit + 1);
+    const { rows } = await this.db.pool.query<Row>(sql, params);
+    const items = rows.slice(0, limit).map(toRow);
+    const last = items[items.length - 1];
+    return { items, nextCursor: rows.length > limit && last ? encodeCursor(last) : null };
+  }
+
+  /** Full export, streamed in keyset chunks: memory stays bounded for any number of rows. */
+  async *stream(scope: TenantScope, q: AuditQuery, chunk = 5000): AsyncGenerator<AuditEventRow> {
+    let cursor: { at: Date; id: string } | undefined;
+    for (;;) {
+      const { sql, params } = this.build(scope, q, cursor, chunk);
+      const { rows } = await this.db.pool.query<Row>(sql, params);
+      for (const r of rows) yield toRow(r);
+      const last = rows[rows.length - 1];
+      if (rows.length < chunk || !last) return;
+      cursor = { at: last.occurred_at, id: last.id };
+    }
+  }
+
+  private build(scope: TenantScope, q: AuditQuery, cursor: { at: Date; id: string } | undefined, limit: number): { sql: string; params: unknown[] } {
+    const where: string[] = [];
+    const params: unknown[] = [];
+    const p = (v: unknown): string => {
+      params.push(v);
+      return `$${params.length}`;
+    };
+    if (q.tenantId) where.push(`e.tenant_id = ${p(q.tenantId)}::uuid`);
+    if (scope.tags.length) where.push(`e.tenant_id IN (SELECT t.id FROM tenants t WHERE t.tags && ${p([...scope.tags])}::text[])`);
+    if (q.from) where.push(`e.occurred_at >= ${p(q.from)}`);
+    if (q.to) where.push(`e.occurred_at < ${p(q.to)}`);
+    if (q.source) where.push(`e.source = ${p(q.source)}`);
+    if (q.action) where.push(`e.action = ${p(q.action)}`);
+    if (q.actor) where.push(`e.actor = ${p(q.actor)}`);
+    if (q.result) where.push(`e.result = ${p(q.result)}`);
+    if (q.itemType) where.push(`e.item_type = ${p(q.itemType)}`);
+    if (q.q) where.push(`e.item_name ILIKE ${p(`%${q.q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`)}`);
+    if (cursor) where.push(`(e.occurred_at, e.id) < (${p(cursor.at)}::timestamptz, ${p(cursor.id)}::bigint)`);
+    const sql = `SELECT e.id::text AS id, e.tenant_id, e.source, e.external_id, e.occurred_at, e.actor, e.action, e.item_type, e.item_name, e.result, e.details
+      FROM audit_events e ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
+      ORDER BY e.occurred_at DESC, e.id DESC LIMIT ${p(limit)}`;
+    return { sql, params };
+  }
+}
