@@ -75,6 +75,6 @@ async function main() {
 }
 
 main().catch((e) => {
-  log(e && e.stack ? e.stack : String(e));
+  log(process.env.DEBUG && e && e.stack ? e.stack : `ERROR: ${e && e.message ? e.message : String(e)}`);
   process.exit(1);
 });

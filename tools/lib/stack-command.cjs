@@ -11,6 +11,25 @@ async function startSims(env) {
   return { entra, vb365 };
 }
 
+/** POST /_sim/seed over HTTPS, trusting the local CA explicitly (this process started before NODE_EXTRA_CA_CERTS). */
+function seed(baseUrl, body, caFile) {
+  const https = require('node:https');
+  const payload = JSON.stringify(body);
+  return new Promise((resolve, reject) => {
+    const req = https.request(`${baseUrl}/_sim/seed`, {
+      method: 'POST',
+      ca: require('node:fs').readFileSync(caFile),
+      headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) },
+    }, (res) => {
+      let text = '';
+      res.on('data', (d) => (text += d));
+      res.on('end', () => (res.statusCode < 300 ? resolve() : reject(new Error(`seeding ${baseUrl} failed: HTTP ${res.statusCode} ${text}`))));
+    });
+    req.on('error', reject);
+    req.end(payload);
+  });
+}
+
 function waitForSignal(services) {
   for (const s of services) s.child.echo = true;
   return new Promise((resolve) => {
@@ -44,13 +63,31 @@ async function stackCommand() {
   try {
     const { entra, vb365 } = await startSims(env);
     services.push(entra, vb365);
+    // Seed a small world (the MSP's two apps, STACK_TENANTS customer tenants and their VB365 organizations) so the
+    // stack can onboard tenants right away; the api's consent callback is registered on the orchestrator app.
+    require('../alias-register.cjs');
+    const { buildScenario } = require('../../dist/libs/testing/src/scenario.js');
+    const publicBaseUrl = process.env.PUBLIC_BASE_URL || 'http://127.0.0.1:3000';
+    const scenario = buildScenario({
+      tenants: Number(process.env.STACK_TENANTS || 5),
+      seed: 'stack',
+      refuse: [1],
+      preconsented: [0],
+      redirectUri: `${publicBaseUrl}/v1/consent/callback`,
+    });
+    await seed(entra.info.identity, scenario.entraSeed, base.caFile);
+    await seed(vb365.info.api, scenario.vb365Seed, base.caFile);
     const appEnv = {
       ...env,
-      ENTRA_AUTHORITY_HOST: entra.info.identity ?? entra.info.api,
-      GRAPH_BASE_URL: entra.info.graph ?? entra.info.api,
+      PUBLIC_BASE_URL: publicBaseUrl,
+      ENTRA_AUTHORITY_HOST: entra.info.identity,
+      GRAPH_BASE_URL: entra.info.graph,
+      ORCHESTRATOR_APP_ID: process.env.ORCHESTRATOR_APP_ID || scenario.orchestratorAppId,
+      ORCHESTRATOR_CERT_PATH: process.env.ORCHESTRATOR_CERT_PATH || scenario.orchestratorCertPath,
+      RESTORE_PORTAL_APP_ID: process.env.RESTORE_PORTAL_APP_ID || scenario.restorePortalAppId,
       VB365_BASE_URL: vb365.info.api,
       VB365_USERNAME: process.env.VB365_USERNAME || 'VB365\\restadmin',
-      VB365_PASSWORD: process.env.VB365_PASSWORD || 'simulator-password',
+      VB365_PASSWORD: process.env.VB365_PASSWORD || 'dev-only-Passw0rd!',
     };
     const worker = await startService('worker', ['-r', './tools/alias-register.cjs', 'dist/apps/worker/src/main.js'], appEnv, 'WORKER_READY');
     services.push(worker);
@@ -63,6 +100,8 @@ async function stackCommand() {
     console.log(`  worker      ${worker.info.url}/health/ready  ${worker.info.url}/metrics`);
     console.log(`  entra-sim   ${JSON.stringify(entra.info)}`);
     console.log(`  vb365-sim   ${JSON.stringify(vb365.info)}`);
+    console.log('  seeded tenants (register them with POST /v1/tenants):');
+    for (const t of scenario.tenants) console.log(`    ${t.entraTenantId}  ${t.domain}  (${t.consent})`);
     console.log(/ADMIN_API_KEY=\S+/.exec(key.stdout)[0]);
     console.log('Ctrl-C to stop.');
   } catch (e) {
