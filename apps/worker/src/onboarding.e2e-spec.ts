@@ -98,6 +98,19 @@ describe('tenant onboarding runs', () => {
     expect(r.steps.flatMap((s) => s.changes)).toEqual([]);
   });
 
+  it('streams a run\'s progress as Server-Sent Events until it ends', async () => {
+    const r = await start(0, { kind: 'resync', dryRun: true });
+    const res = await fetch(`${stack.api.info.url}/v1/runs/${r.body.id}/events`, { headers: { authorization: `Bearer ${stack.apiKey}` } });
+    expect(res.headers.get('content-type')).toContain('text/event-stream');
+    const text = await res.text(); // the server ends the stream after the `end` event
+    const events = [...text.matchAll(/^event: (\w+)\ndata: (.*)$/gm)].map((m) => ({ event: m[1], data: JSON.parse(m[2]!) as { status?: string; name?: string } }));
+    expect(events[0]).toMatchObject({ event: 'run' });
+    expect(new Set(events.filter((e) => e.event === 'step').map((e) => e.data.name))).toEqual(
+      new Set(['verify-access', 'ensure-service-principal', 'ensure-consent-grants', 'verify-vb365', 'reconcile-roles']),
+    );
+    expect(events[events.length - 1]).toEqual({ event: 'end', data: { status: 'succeeded' } });
+  });
+
   it('records planned writes in a dry run and makes none', async () => {
     const [e0, v0] = [await entraWrites(4), await vbWrites(4)];
     const r = await run(4, { kind: 'onboard', dryRun: true });
