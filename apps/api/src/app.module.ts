@@ -15,6 +15,8 @@ import { ConsentModule } from './consent/consent.module';
 import { RolesModule } from './roles/roles.module';
 import { RunsModule } from './runs/runs.module';
 import { TenantsModule } from './tenants/tenants.module';
+import { WebhooksModule } from './webhooks/webhooks.module';
+import { ActivityModule } from './activity/activity.module';
 import { OutsideClientsModule } from '@app/onboarding';
 
 @Module({
@@ -29,6 +31,8 @@ import { OutsideClientsModule } from '@app/onboarding';
     RolesModule,
     ConsentModule,
     RunsModule,
+    WebhooksModule,
+    ActivityModule,
   ],
   controllers: [HealthController, MetricsController, ProbesController],
   providers: [

@@ -20,7 +20,8 @@ export async function createApiApp(config: AppConfig): Promise<NestFastifyApplic
     return503OnClosing: true,
     genReqId: correlationIdFor,
   });
-  const app = await NestFactory.create<NestFastifyApplication>(AppModule, adapter, { bufferLogs: true });
+  // rawBody: inbound webhooks verify their signature over the exact bytes received (req.rawBody).
+  const app = await NestFactory.create<NestFastifyApplication>(AppModule, adapter, { bufferLogs: true, rawBody: true });
   app.useLogger(app.get(Logger));
   app.useGlobalPipes(createValidationPipe());
 

@@ -26,7 +26,17 @@ export interface AppConfig {
     stateSecret?: string;
     linkTtlMinutes: number;
   };
-  security: { secretEncryptionKey?: string };
+  security: {
+    secretEncryptionKey?: string;
+    /** Id stored with data keys wrapped by secretEncryptionKey (issue 8). */
+    secretEncryptionKeyId: string;
+    /** Earlier master keys, still accepted for reading until every data key is re-wrapped. */
+    previousEncryptionKeys: { id: string; key: string }[];
+  };
+  /** Inbound webhook source → active shared secrets (two during a rotation). */
+  webhooks: { inboundSecrets: Record<string, string[]> };
+  /** Requests per minute per API key; 0: unlimited. */
+  rateLimit: { perMinute: number };
   metrics: { enabled: boolean };
 }
 
@@ -95,7 +105,22 @@ export function parseConfig(source: Record<string, string | undefined>): AppConf
       stateSecret: e.CONSENT_STATE_SECRET,
       linkTtlMinutes: e.CONSENT_LINK_TTL_MINUTES,
     },
-    security: { secretEncryptionKey: e.SECRET_ENCRYPTION_KEY },
+    security: {
+      secretEncryptionKey: e.SECRET_ENCRYPTION_KEY,
+      secretEncryptionKeyId: e.SECRET_ENCRYPTION_KEY_ID,
+      previousEncryptionKeys: (e.SECRET_ENCRYPTION_PREVIOUS_KEYS?.split(',') ?? []).map((pair) => {
+        const at = pair.indexOf(':');
+        return { id: pair.slice(0, at), key: pair.slice(at + 1) };
+      }),
+    },
+    webhooks: {
+      inboundSecrets: (e.INBOUND_WEBHOOK_SECRETS?.split(',') ?? []).reduce<Record<string, string[]>>((acc, pair) => {
+        const at = pair.indexOf(':');
+        (acc[pair.slice(0, at)] ??= []).push(pair.slice(at + 1));
+        return acc;
+      }, {}),
+    },
+    rateLimit: { perMinute: e.RATE_LIMIT_PER_MINUTE },
     metrics: { enabled: e.METRICS_ENABLED },
   };
 }

@@ -61,6 +61,21 @@ export const envSchema = z.object({
     .string()
     .regex(/^[A-Za-z0-9+/]{43}=$/, 'must be 32 random bytes, base64-encoded (openssl rand -base64 32)')
     .optional(),
+  // Issue 8 (trust): the id stored with every data key wrapped by SECRET_ENCRYPTION_KEY, and earlier master keys
+  // (`id:base64` pairs, comma-separated) still accepted for reading until `npm run secrets:rewrap` has run.
+  SECRET_ENCRYPTION_KEY_ID: z.string().regex(/^[A-Za-z0-9_-]{1,32}$/, 'letters, digits, - and _ (at most 32)').default('k1'),
+  SECRET_ENCRYPTION_PREVIOUS_KEYS: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]{1,32}:[A-Za-z0-9+/]{43}=(,[A-Za-z0-9_-]{1,32}:[A-Za-z0-9+/]{43}=)*$/, 'must be id:base64key pairs, comma-separated')
+    .optional(),
+  // Inbound webhook sources and their shared secrets, `source:whsec_…` comma-separated; a source listed twice has
+  // two active secrets (rotation). A source that is not listed answers 404.
+  INBOUND_WEBHOOK_SECRETS: z
+    .string()
+    .regex(/^[a-z0-9-]{1,32}:[^,:\s]{16,}(,[a-z0-9-]{1,32}:[^,:\s]{16,})*$/, 'must be source:secret pairs, comma-separated (secrets at least 16 characters)')
+    .optional(),
+  // Requests per minute per API key (all api processes together, counted in Redis); 0 disables the limit.
+  RATE_LIMIT_PER_MINUTE: int(0, 1_000_000).default(600),
   METRICS_ENABLED: bool.default('true'),
 });
 

@@ -7,3 +7,5 @@ export * from './repositories/probe.repository';
 export * from './repositories/tenant.repository';
 export * from './migrations';
 export * from './repositories/issue-api-key';
+export * from './outbox/outbox-writer';
+export * from './secrets/secret-store';

@@ -1,1 +1,3 @@
 export * from './api-key';
+export * from './webhook-signature';
+export * from './secret-box';

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { PrismaService, Run, TenantStatus } from '@app/db';
+import { addOutboxEvent, outboxEventData, PrismaService, Run, TenantStatus } from '@app/db';
 
 /** Consecutive failed runs after which a tenant is parked (circuit breaker) until someone retries it. */
 export const PARK_AFTER_FAILURES = 3;
@@ -34,6 +34,16 @@ export class TenantOutcomes {
       this.prisma.tenant.update({ where: { id: run.tenantId }, data: { status: 'awaiting_consent', statusReason: reason } }),
       this.prisma.activityLog.create({
         data: { actor: 'worker', action: 'run.awaiting_consent', tenantId: run.tenantId, runId: run.id, correlationId: run.correlationId, details: { reason } },
+      }),
+      // Outbound webhook (issue 8), committed with the state change it announces.
+      this.prisma.outboxEvent.create({
+        data: outboxEventData({
+          type: 'run.awaiting_consent',
+          tenantId: run.tenantId,
+          runId: run.id,
+          correlationId: run.correlationId,
+          data: { run: { id: run.id, kind: run.kind, dryRun: run.dryRun, status: 'awaiting_consent' }, reason },
+        }),
       }),
     ]);
   }
@@ -84,6 +94,17 @@ export class TenantOutcomes {
           details: { kind: run.kind, dryRun: run.dryRun, ...(error ?? {}) },
         },
       });
+      // Outbound webhooks (issue 8), in this transaction: announced exactly when the outcome commits.
+      if (status !== 'cancelled') {
+        const tenant = await tx.tenant.findUniqueOrThrow({ where: { id: run.tenantId } });
+        const about = {
+          tenant: { id: tenant.id, entraTenantId: tenant.entraTenantId, displayName: tenant.displayName, status: tenant.status },
+          run: { id: run.id, kind: run.kind, dryRun: run.dryRun, status, ...(error ? { errorCode: error.code, errorHint: error.hint, failedStep: error.step } : {}) },
+        };
+        const base = { tenantId: run.tenantId, runId: run.id, correlationId: run.correlationId, data: about };
+        await addOutboxEvent(tx, { ...base, type: status === 'succeeded' ? 'run.succeeded' : 'run.failed' });
+        if (status === 'succeeded' && run.kind === 'offboard' && !run.dryRun) await addOutboxEvent(tx, { ...base, type: 'tenant.offboarded' });
+      }
     });
   }
 }

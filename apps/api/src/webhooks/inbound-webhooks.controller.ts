@@ -1,0 +1,89 @@
+import { Controller, HttpCode, Inject, Param, Post, Req, Res } from '@nestjs/common';
+import { ApiExcludeEndpoint } from '@nestjs/swagger';
+import { FastifyReply, FastifyRequest } from 'fastify';
+import { InjectPinoLogger, PinoLogger } from 'nestjs-pino';
+import { AppConfig, APP_CONFIG } from '@app/config';
+import { Prisma, PrismaService } from '@app/db';
+import { JobProducer } from '@app/jobs';
+import { ApiError } from '@app/platform';
+import { verifyWebhook } from '@app/security';
+import { Public } from '../auth/auth.decorators';
+
+const SOURCE_RE = /^[a-z0-9-]{1,32}$/;
+const header = (req: FastifyRequest, name: string): string | undefined => {
+  const v = req.headers[name];
+  return typeof v === 'string' ? v : undefined;
+};
+
+/**
+ * `POST /v1/webhooks/{source}` — events from the MSP's PSA/billing system, authenticated by a Standard Webhooks
+ * signature instead of an API key (so @Public and excluded from the API-key OpenAPI document; docs/webhooks.md).
+ * Store, then process: the verified raw body is inserted (webhook-id unique per source) and answered 202; the
+ * worker applies it from the `webhooks` queue. A webhook-id seen before is acknowledged (200) and not processed.
+ */
+@Controller('v1/webhooks')
+export class InboundWebhooksController {
+  constructor(
+    private readonly prisma: PrismaService,
+    private readonly producer: JobProducer,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @InjectPinoLogger(InboundWebhooksController.name) private readonly logger: PinoLogger,
+  ) {}
+
+  @Post(':source')
+  @Public()
+  @HttpCode(202)
+  @ApiExcludeEndpoint()
+  async receive(
+    @Param('source') source: string,
+    @Req() req: FastifyRequest & { rawBody?: Buffer },
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<{ id: string; status: 'accepted' | 'duplicate' }> {
+    const secrets = SOURCE_RE.test(source) ? this.config.webhooks.inboundSecrets[source] : undefined;
+    if (!secrets?.length) throw new ApiError('NOT_FOUND', `No inbound webhook source named ${JSON.stringify(source.slice(0, 40))} is configured.`);
+    const raw = req.rawBody;
+    if (!raw) throw new ApiError('UNSUPPORTED_MEDIA_TYPE', 'Send the event as application/json.');
+    const headers = {
+      'webhook-id': header(req, 'webhook-id'),
+      'webhook-timestamp': header(req, 'webhook-timestamp'),
+      'webhook-signature': header(req, 'webhook-signature'),
+    };
+    const verdict = verifyWebhook(secrets, headers, raw, Math.floor(Date.now() / 1000));
+    if (!verdict.ok) throw new ApiError('UNAUTHENTICATED', `Webhook signature check failed: ${verdict.reason}.`, { reason: verdict.reason });
+    const webhookId = headers['webhook-id']!;
+    if (webhookId.length > 200) throw ApiError.validation([{ field: 'webhook-id', message: 'at most 200 characters' }]);
+    const body = req.body as { type?: unknown } | null;
+    const eventType = typeof body?.type === 'string' ? body.type.slice(0, 100) : null;
+    try {
+      const ev = await this.prisma.$transaction(async (tx) => {
+        const created = await tx.inboundEvent.create({
+          data: { source, webhookId, eventType, body: raw.toString('utf8'), clientIp: req.ip, correlationId: req.id },
+        });
+        await tx.activityLog.create({
+          data: {
+            actor: `webhook:${source}`,
+            action: 'webhook.received',
+            correlationId: req.id,
+            clientIp: req.ip,
+            details: { inboundEventId: created.id, webhookId, eventType },
+          },
+        });
+        return created;
+      });
+      try {
+        await this.producer.enqueue('webhooks', 'webhooks.inbound', { inboundEventId: ev.id, correlationId: req.id }, { jobId: `inbound-${ev.id}` });
+      } catch (err) {
+        // Stored is what we promised: the worker's dispatch tick picks up events still `received` after 30 s.
+        this.logger.warn({ err, inboundEventId: ev.id }, 'inbound webhook stored but not enqueued');
+      }
+      return { id: ev.id, status: 'accepted' };
+    } catch (e) {
+      if (e instanceof Prisma.PrismaClientKnownRequestError && e.code === 'P2002') {
+        const seen = await this.prisma.inboundEvent.findUniqueOrThrow({ where: { source_webhookId: { source, webhookId } } });
+        reply.status(200);
+        return { id: seen.id, status: 'duplicate' };
+      }
+      throw e;
+    }
+  }
+}

@@ -1,0 +1,51 @@
+import { OnApplicationBootstrap } from '@nestjs/common';
+import { Processor } from '@nestjs/bullmq';
+import { Job, UnrecoverableError } from 'bullmq';
+import { InjectPinoLogger, PinoLogger } from 'nestjs-pino';
+import { JobCatalogue, JobPayload, JobProducer, QUEUE_SETTINGS } from '@app/jobs';
+import { InboundEvents, WebhookDispatcher } from '@app/onboarding';
+import { MetricsService } from '@app/platform';
+import { InstrumentedProcessor } from './instrumented-processor';
+
+type WebhooksJobName = keyof JobCatalogue['webhooks'];
+type WebhooksJob = JobCatalogue['webhooks'][WebhooksJobName];
+
+/** Outbound deliveries wait at most this long after their event commits (plus the delivery itself). */
+const DISPATCH_EVERY_MS = 2_000;
+
+@Processor('webhooks', {
+  concurrency: QUEUE_SETTINGS.webhooks.concurrency === 'config' ? 1 : QUEUE_SETTINGS.webhooks.concurrency,
+  lockDuration: QUEUE_SETTINGS.webhooks.lockDurationMs,
+  stalledInterval: QUEUE_SETTINGS.webhooks.stalledIntervalMs,
+})
+export class WebhooksProcessor extends InstrumentedProcessor<WebhooksJob> implements OnApplicationBootstrap {
+  protected readonly queueName = 'webhooks' as const;
+
+  constructor(
+    @InjectPinoLogger(WebhooksProcessor.name) logger: PinoLogger,
+    metrics: MetricsService,
+    private readonly dispatcher: WebhookDispatcher,
+    private readonly inbound: InboundEvents,
+    private readonly producer: JobProducer,
+  ) {
+    super(logger, metrics);
+  }
+
+  /** One schedule across replicas (upsertJobScheduler is idempotent, STYLE.md 11); the tick only polls Postgres. */
+  async onApplicationBootstrap(): Promise<void> {
+    await this.producer
+      .queue('webhooks')
+      .upsertJobScheduler('webhooks-dispatch', { every: DISPATCH_EVERY_MS }, { name: 'webhooks.dispatch', data: { correlationId: 'schedule:webhooks-dispatch' } });
+  }
+
+  protected handle(job: Job<WebhooksJob>): Promise<unknown> {
+    const name = job.name as WebhooksJobName;
+    switch (name) {
+      case 'webhooks.dispatch':
+        return Promise.all([this.dispatcher.tick(), this.inbound.sweepStale()]);
+      case 'webhooks.inbound':
+        return this.inbound.process((job.data as JobPayload<'webhooks', 'webhooks.inbound'>).inboundEventId);
+    }
+    throw new UnrecoverableError(`Unknown job ${String(job.name)} on queue webhooks`);
+  }
+}
