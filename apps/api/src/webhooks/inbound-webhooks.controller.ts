@@ -3,7 +3,7 @@ import { ApiExcludeEndpoint } from '@nestjs/swagger';
 import { FastifyReply, FastifyRequest } from 'fastify';
 import { InjectPinoLogger, PinoLogger } from 'nestjs-pino';
 import { AppConfig, APP_CONFIG } from '@app/config';
-import { Prisma, PrismaService } from '@app/db';
+import { PrismaService } from '@app/db';
 import { JobProducer } from '@app/jobs';
 import { ApiError } from '@app/platform';
 import { verifyWebhook } from '@app/security';
@@ -54,36 +54,32 @@ export class InboundWebhooksController {
     if (webhookId.length > 200) throw ApiError.validation([{ field: 'webhook-id', message: 'at most 200 characters' }]);
     const body = req.body as { type?: unknown } | null;
     const eventType = typeof body?.type === 'string' ? body.type.slice(0, 100) : null;
-    try {
-      const ev = await this.prisma.$transaction(async (tx) => {
-        const created = await tx.inboundEvent.create({
-          data: { source, webhookId, eventType, body: raw.toString('utf8'), clientIp: req.ip, correlationId: req.id },
-        });
-        await tx.activityLog.create({
-          data: {
-            actor: `webhook:${source}`,
-            action: 'webhook.received',
-            correlationId: req.id,
-            clientIp: req.ip,
-            details: { inboundEventId: created.id, webhookId, eventType },
-          },
-        });
-        return created;
-      });
-      try {
-        await this.producer.enqueue('webhooks', 'webhooks.inbound', { inboundEventId: ev.id, correlationId: req.id }, { jobId: `inbound-${ev.id}` });
-      } catch (err) {
-        // Stored is what we promised: the worker's dispatch tick picks up events still `received` after 30 s.
-        this.logger.warn({ err, inboundEventId: ev.id }, 'inbound webhook stored but not enqueued');
-      }
-      return { id: ev.id, status: 'accepted' };
-    } catch (e) {
-      if (e instanceof Prisma.PrismaClientKnownRequestError && e.code === 'P2002') {
-        const seen = await this.prisma.inboundEvent.findUniqueOrThrow({ where: { source_webhookId: { source, webhookId } } });
-        reply.status(200);
-        return { id: seen.id, status: 'duplicate' };
-      }
-      throw e;
+    // One round trip: the event and its activity-log row are inserted by one statement (atomic), and a webhook-id
+    // seen before inserts neither (ON CONFLICT DO NOTHING) — the 202 budget is 100 ms at p99 under load.
+    const details = JSON.stringify({ webhookId, eventType });
+    const rows = await this.prisma.$queryRaw<{ id: string }[]>`
+      WITH ev AS (
+        INSERT INTO inbound_events (id, source, webhook_id, event_type, body, client_ip, correlation_id)
+        VALUES (gen_random_uuid(), ${source}, ${webhookId}, ${eventType}, ${raw.toString('utf8')}, ${req.ip}, ${req.id})
+        ON CONFLICT (source, webhook_id) DO NOTHING
+        RETURNING id),
+      log AS (
+        INSERT INTO activity_log (actor, action, correlation_id, client_ip, details)
+        SELECT ${`webhook:${source}`}, 'webhook.received', ${req.id}, ${req.ip}, jsonb_build_object('inboundEventId', ev.id) || ${details}::jsonb
+        FROM ev)
+      SELECT id::text AS id FROM ev`;
+    const id = rows[0]?.id;
+    if (!id) {
+      const seen = await this.prisma.inboundEvent.findUniqueOrThrow({ where: { source_webhookId: { source, webhookId } } });
+      reply.status(200);
+      return { id: seen.id, status: 'duplicate' };
     }
+    try {
+      await this.producer.enqueue('webhooks', 'webhooks.inbound', { inboundEventId: id, correlationId: req.id }, { jobId: `inbound-${id}` });
+    } catch (err) {
+      // Stored is what we promised: the worker's dispatch tick picks up events still `received` after 30 s.
+      this.logger.warn({ err, inboundEventId: id }, 'inbound webhook stored but not enqueued');
+    }
+    return { id, status: 'accepted' };
   }
 }
