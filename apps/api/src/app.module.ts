@@ -7,6 +7,7 @@ import { JobsModule } from '@app/jobs';
 import { LoggingModule, MetricsService, ProblemFilter } from '@app/platform';
 import { ApiKeyGuard } from './auth/api-key.guard';
 import { ApiKeyService } from './auth/api-key.service';
+import { RateLimitGuard } from './rate-limit/rate-limit.guard';
 import { HealthController } from './health/health.controller';
 import { MetricsController } from './metrics/metrics.controller';
 import { ProbesController } from './probes/probes.controller';
@@ -40,6 +41,8 @@ import { OutsideClientsModule } from '@app/onboarding';
     ProbesService,
     MetricsService,
     { provide: APP_GUARD, useClass: ApiKeyGuard },
+    // After ApiKeyGuard (guards run in registration order): the limit is per authenticated key.
+    { provide: APP_GUARD, useClass: RateLimitGuard },
     { provide: APP_FILTER, useClass: ProblemFilter },
   ],
 })

@@ -74,8 +74,9 @@ export const envSchema = z.object({
     .string()
     .regex(/^[a-z0-9-]{1,32}:[^,:\s]{16,}(,[a-z0-9-]{1,32}:[^,:\s]{16,})*$/, 'must be source:secret pairs, comma-separated (secrets at least 16 characters)')
     .optional(),
-  // Requests per minute per API key (all api processes together, counted in Redis); 0 disables the limit.
-  RATE_LIMIT_PER_MINUTE: int(0, 1_000_000).default(600),
+  // Requests per minute per API key (all api processes together, counted in Redis); 0 disables the limit. The
+  // default (100/s) is there to stop a runaway client, not to shape a healthy portal backend.
+  RATE_LIMIT_PER_MINUTE: int(0, 1_000_000).default(6000),
   METRICS_ENABLED: bool.default('true'),
 });
 
