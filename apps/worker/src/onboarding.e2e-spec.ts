@@ -86,7 +86,8 @@ describe('tenant onboarding runs', () => {
     const tenant = await stack.prisma.tenant.findUniqueOrThrow({ where: { id: ids.get(0) } });
     expect(tenant.status).toBe('active');
     expect(tenant.vb365OrganizationId).toBe(tenantOf(0).vb365OrganizationId);
-    expect(r.steps.map((s) => s.status)).toEqual(['succeeded', 'succeeded', 'succeeded', 'succeeded', 'succeeded']);
+    // Step 6 (issue 7) is audit-sync: first sync, then the tenant's schedule.
+    expect(r.steps.map((s) => s.status)).toEqual(['succeeded', 'succeeded', 'succeeded', 'succeeded', 'succeeded', 'succeeded']);
   });
 
   it('makes zero writes when the onboarded tenant is onboarded again', async () => {

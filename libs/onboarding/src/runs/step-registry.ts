@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { AuditSyncStep, StopAuditSyncStep } from '../sync/audit-sync.step';
 import { StepName } from './step-catalogue';
 import { StepHandler } from './step.types';
 import { EnsureConsentGrantsStep } from './steps/ensure-consent-grants.step';
@@ -18,6 +19,8 @@ export const STEP_HANDLERS = [
   RemoveRolesStep,
   RevokeConsentGrantsStep,
   RemoveServicePrincipalStep,
+  AuditSyncStep,
+  StopAuditSyncStep,
 ];
 
 /** Step name → implementation; a `Record` so a step added to the catalogue without a handler fails to compile. */
@@ -34,6 +37,8 @@ export class StepRegistry {
     removeRoles: RemoveRolesStep,
     revokeGrants: RevokeConsentGrantsStep,
     removeSp: RemoveServicePrincipalStep,
+    auditSync: AuditSyncStep,
+    stopAuditSync: StopAuditSyncStep,
   ) {
     this.handlers = {
       'verify-access': verifyAccess,
@@ -44,6 +49,8 @@ export class StepRegistry {
       'remove-roles': removeRoles,
       'revoke-consent-grants': revokeGrants,
       'remove-service-principal': removeSp,
+      'audit-sync': auditSync,
+      'stop-audit-sync': stopAuditSync,
     };
   }
 
