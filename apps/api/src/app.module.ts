@@ -1,5 +1,5 @@
 import { Module } from '@nestjs/common';
-import { APP_FILTER, APP_GUARD } from '@nestjs/core';
+import { APP_FILTER, APP_GUARD, APP_INTERCEPTOR } from '@nestjs/core';
 import { TerminusModule } from '@nestjs/terminus';
 import { ConfigModule } from '@app/config';
 import { DbModule } from '@app/db';
@@ -8,6 +8,7 @@ import { LoggingModule, MetricsService, ProblemFilter } from '@app/platform';
 import { ApiKeyGuard } from './auth/api-key.guard';
 import { ApiKeyService } from './auth/api-key.service';
 import { RateLimitGuard } from './rate-limit/rate-limit.guard';
+import { BodyShapeInterceptor } from './hostile-input/body-shape.interceptor';
 import { HealthController } from './health/health.controller';
 import { MetricsController } from './metrics/metrics.controller';
 import { ProbesController } from './probes/probes.controller';
@@ -18,6 +19,7 @@ import { RunsModule } from './runs/runs.module';
 import { TenantsModule } from './tenants/tenants.module';
 import { WebhooksModule } from './webhooks/webhooks.module';
 import { ActivityModule } from './activity/activity.module';
+import { AuditApiModule } from './audit/audit-api.module';
 import { OutsideClientsModule } from '@app/onboarding';
 
 @Module({
@@ -34,6 +36,7 @@ import { OutsideClientsModule } from '@app/onboarding';
     RunsModule,
     WebhooksModule,
     ActivityModule,
+    AuditApiModule,
   ],
   controllers: [HealthController, MetricsController, ProbesController],
   providers: [
@@ -43,6 +46,7 @@ import { OutsideClientsModule } from '@app/onboarding';
     { provide: APP_GUARD, useClass: ApiKeyGuard },
     // After ApiKeyGuard (guards run in registration order): the limit is per authenticated key.
     { provide: APP_GUARD, useClass: RateLimitGuard },
+    { provide: APP_INTERCEPTOR, useClass: BodyShapeInterceptor },
     { provide: APP_FILTER, useClass: ProblemFilter },
   ],
 })

@@ -1,10 +1,11 @@
 import { NestFactory } from '@nestjs/core';
+import { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { Logger } from 'nestjs-pino';
 import { AppConfig } from '@app/config';
 import { JobProducer, QUEUE_NAMES } from '@app/jobs';
-import { CORRELATION_HEADER, correlationIdFor, createValidationPipe, MetricsService } from '@app/platform';
+import { ApiError, CORRELATION_HEADER, correlationIdFor, createValidationPipe, MetricsService, ProblemFilter } from '@app/platform';
 import { AppModule } from './app.module';
 import { ApiKeyService } from './auth/api-key.service';
 import { mountBullBoard } from './queues/bull-board';
@@ -19,6 +20,15 @@ export async function createApiApp(config: AppConfig): Promise<NestFastifyApplic
     forceCloseConnections: 'idle',
     return503OnClosing: true,
     genReqId: correlationIdFor,
+    // Errors raised by Fastify's router before Nest sees the request (malformed URL, over-long path parameter)
+    // answer problem+json like every other error (issue 8 fuzz test), without echoing the hostile URL.
+    frameworkErrors: (err: FastifyError, req: FastifyRequest, reply: FastifyReply) => {
+      const problem = new ProblemFilter().toProblem(
+        new ApiError('BAD_REQUEST', err.code === 'FST_ERR_MAX_PARAM_LENGTH' ? 'A path parameter is too long.' : 'The URL is malformed.'),
+        { url: req.url, id: req.id },
+      );
+      void reply.status(problem.status).header('content-type', 'application/problem+json').send(problem);
+    },
   });
   // rawBody: inbound webhooks verify their signature over the exact bytes received (req.rawBody).
   const app = await NestFactory.create<NestFastifyApplication>(AppModule, adapter, { bufferLogs: true, rawBody: true });
