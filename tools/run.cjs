@@ -58,6 +58,12 @@ const commands = {
     const r = node('tools/db/diff.js', args, { env: { ...process.env, DATABASE_URL: env.databaseUrl } });
     process.exit(r.status);
   },
+  async 'secrets:rewrap'() {
+    const { setup } = require('./lib/setup.cjs');
+    const env = await setup();
+    const r = node('tools/secrets-rewrap.js', [], { env: { ...process.env, DATABASE_URL: env.databaseUrl } });
+    process.exit(r.status);
+  },
   async 'key:create'(...args) {
     const { setup } = require('./lib/setup.cjs');
     const env = await setup();
