@@ -16,13 +16,14 @@ export function startApi(env: AppEnv): Promise<ReadyProcess<{ url: string }>> {
   return spawnReady('apps/api/src/main.js', 'API_READY', { API_HOST: '127.0.0.1', API_PORT: '0', LOG_FORMAT: 'json', ...env });
 }
 
-export function startWorker(env: AppEnv): Promise<ReadyProcess<{ url: string }>> {
-  return spawnReady('apps/worker/src/main.js', 'WORKER_READY', {
-    WORKER_HOST: '127.0.0.1',
-    WORKER_HEALTH_PORT: '0',
-    LOG_FORMAT: 'json',
-    ...env,
-  });
+export function startWorker(env: AppEnv, execArgv: string[] = []): Promise<ReadyProcess<{ url: string }>> {
+  return spawnReady(
+    'apps/worker/src/main.js',
+    'WORKER_READY',
+    { WORKER_HOST: '127.0.0.1', WORKER_HEALTH_PORT: '0', LOG_FORMAT: 'json', ...env },
+    30_000,
+    execArgv,
+  );
 }
 
 /** Deletes every key under a test's queue prefix. */

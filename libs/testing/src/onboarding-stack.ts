@@ -33,7 +33,7 @@ const REDIS_URL = (): string => process.env.REDIS_URL ?? 'redis://127.0.0.1:6379
  * (the real @azure/identity, Graph client and VB365 client over HTTPS).
  */
 export async function startOnboardingStack(
-  opts: Omit<ScenarioOptions, 'redirectUri'> & { workerEnv?: Record<string, string> },
+  opts: Omit<ScenarioOptions, 'redirectUri'> & { workerEnv?: Record<string, string>; appEnv?: Record<string, string>; workerExecArgv?: string[] },
 ): Promise<OnboardingStack> {
   const db = await createTestDatabase();
   const prefix = testQueuePrefix();
@@ -57,12 +57,13 @@ export async function startOnboardingStack(
     VB365_BASE_URL: vb365.urls['api']!,
     VB365_USERNAME: 'VB365\\restadmin',
     VB365_PASSWORD: 'dev-only-Passw0rd!',
+    ...opts.appEnv,
   };
   const prisma = new PrismaService(parseConfig({ DATABASE_URL: db.url }));
   const apiKey = (await issueApiKey(prisma, { name: 'e2e-admin', scopes: ['admin'], tenantTags: [] })).key;
   const workers: ReadyProcess<{ url: string }>[] = [];
   const spawnWorker = async (extra: Record<string, string> = {}) => {
-    const w = await startWorker({ ...env, ...opts.workerEnv, ...extra } as typeof env & { DATABASE_URL: string; QUEUE_PREFIX: string });
+    const w = await startWorker({ ...env, ...opts.workerEnv, ...extra } as typeof env & { DATABASE_URL: string; QUEUE_PREFIX: string }, opts.workerExecArgv);
     workers.push(w);
     return w;
   };

@@ -20,9 +20,10 @@ export async function spawnReady<T>(
   marker: string,
   env: Record<string, string>,
   timeoutMs = 30_000,
+  execArgv: string[] = [],
 ): Promise<ReadyProcess<T>> {
   const root = repoRoot();
-  const child = spawn(process.execPath, ['-r', join(root, 'tools', 'alias-register.cjs'), join(root, 'dist', script)], {
+  const child = spawn(process.execPath, [...execArgv, '-r', join(root, 'tools', 'alias-register.cjs'), join(root, 'dist', script)], {
     cwd: root,
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
