@@ -7,6 +7,7 @@ import { registerDirectoryReadRoutes } from './graph/directory-read.routes';
 import { registerGrantRoutes } from './graph/grants.routes';
 import { graphErrorBody, stampRequestIds } from './graph/graph-http';
 import { registerServicePrincipalRoutes } from './graph/service-principals.routes';
+import { registerSubscriptionAdminRoutes, registerSubscriptionRoutes, subscriptionStore } from './graph/subscriptions.routes';
 import { aad } from './identity/aad-error';
 import { registerAdminConsentRoutes } from './identity/admin-consent.routes';
 import { registerIdentityRoutes, sendAadError } from './identity/identity.routes';
@@ -80,7 +81,14 @@ export async function startEntraSim(opts: EntraSimOptions): Promise<EntraSim> {
   registerGrantRoutes(graph, ctx);
   registerAppRoleAssignmentRoutes(graph, ctx);
   registerDirectoryReadRoutes(graph, ctx);
+  registerSubscriptionRoutes(graph, ctx);
   registerAdminRoutes(graph, ctx);
+  registerSubscriptionAdminRoutes(graph, ctx);
+  // Change-notification subscriptions are cleared with the rest of the state.
+  for (const server of [identity, graph])
+    server.addHook('onResponse', async (req) => {
+      if (req.method === 'POST' && req.url === '/_sim/reset') subscriptionStore(ctx).clear();
+    });
 
   const identityUrl = await listenSim(identity, opts.host, opts.identityPort);
   graphUrl = await listenSim(graph, opts.host, opts.graphPort);

@@ -79,7 +79,7 @@ describe('hostile input (fuzz)', () => {
       .filter(([p]) => p.startsWith('/v1/'))
       .flatMap(([path, ops]) => Object.keys(ops).map((m) => ({ method: m.toUpperCase() as Method, path })));
     // Routes authenticated by signature or state instead of an API key (not in the API-key document).
-    routes.push({ method: 'POST', path: '/v1/webhooks/{source}' }, { method: 'GET', path: '/v1/consent/callback' });
+    routes.push({ method: 'POST', path: '/v1/webhooks/{source}' }, { method: 'GET', path: '/v1/consent/callback' }, { method: 'POST', path: '/v1/graph/notifications' });
   });
 
   afterAll(async () => {

@@ -1,12 +1,13 @@
 import { Module } from '@nestjs/common';
 import { SecretStore } from '@app/db';
+import { GraphNotificationsController } from './graph-notifications.controller';
 import { InboundWebhooksController } from './inbound-webhooks.controller';
 import { WebhookSubscriptionsController } from './webhook-subscriptions.controller';
 import { WebhookSubscriptionsService } from './webhook-subscriptions.service';
 
-/** Outbound webhook subscriptions and the inbound webhook endpoint (issue 8, docs/webhooks.md). */
+/** Outbound webhook subscriptions, inbound webhooks and Graph change notifications (issue 8, docs/webhooks.md). */
 @Module({
-  controllers: [WebhookSubscriptionsController, InboundWebhooksController],
+  controllers: [WebhookSubscriptionsController, InboundWebhooksController, GraphNotificationsController],
   providers: [SecretStore, WebhookSubscriptionsService],
 })
 export class WebhooksModule {}

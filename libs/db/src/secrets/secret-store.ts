@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, createHmac } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { AppConfig, APP_CONFIG } from '@app/config';
 import { MasterKey, masterKeyFromBase64, openSecret, rewrapDataKey, sealSecret } from '@app/security';
@@ -43,6 +43,14 @@ export class SecretStore {
   private master(): MasterKey {
     if (!this.current) throw new SecretsUnavailableError();
     return this.current;
+  }
+
+  /**
+   * A key for one purpose derived from the current master key (HMAC-SHA256), e.g. Graph subscription clientState.
+   * Rotating the master key changes it: whatever was derived (subscriptions) must be re-created.
+   */
+  derivedKey(purpose: string): Buffer {
+    return createHmac('sha256', this.master().key).update(`derive:${purpose}`).digest();
   }
 
   async put(db: Db, purpose: string, plaintext: string): Promise<string> {
