@@ -37,6 +37,8 @@ export interface AppConfig {
   webhooks: { inboundSecrets: Record<string, string[]> };
   /** Requests per minute per API key; 0: unlimited. */
   rateLimit: { perMinute: number };
+  /** Graph change-notification subscriptions per tenant (issue 8). */
+  graphNotifications: { enabled: boolean };
   metrics: { enabled: boolean };
 }
 
@@ -121,6 +123,7 @@ export function parseConfig(source: Record<string, string | undefined>): AppConf
       }, {}),
     },
     rateLimit: { perMinute: e.RATE_LIMIT_PER_MINUTE },
+    graphNotifications: { enabled: e.GRAPH_CHANGE_NOTIFICATIONS },
     metrics: { enabled: e.METRICS_ENABLED },
   };
 }

@@ -77,6 +77,9 @@ export const envSchema = z.object({
   // Requests per minute per API key (all api processes together, counted in Redis); 0 disables the limit. The
   // default (100/s) is there to stop a runaway client, not to shape a healthy portal backend.
   RATE_LIMIT_PER_MINUTE: int(0, 1_000_000).default(6000),
+  // Subscribe to Graph change notifications on the groups tenants' declared roles use (PUBLIC_BASE_URL must then be
+  // an https URL Graph can reach: it POSTs the validation handshake and notifications to /v1/graph/notifications).
+  GRAPH_CHANGE_NOTIFICATIONS: bool.default('false'),
   METRICS_ENABLED: bool.default('true'),
 });
 

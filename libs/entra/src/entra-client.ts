@@ -6,6 +6,7 @@ import { DirectoryAudit, DirectoryAuditOps, DirectoryAuditWindow } from './direc
 import { EntraClientOptions } from './entra-client.options';
 import { toEntraError } from './entra-error.mapper';
 import { GraphGateway } from './graph-gateway';
+import { GraphSubscription, GraphSubscriptionOps, NewGraphSubscription } from './graph-subscription.ops';
 import { AppRoleAssignment, Organization, PermissionGrant, ServicePrincipalRef, organizationSchema } from './graph.schemas';
 import { ServicePrincipalOps } from './service-principal.ops';
 import { TenantConnections } from './tenant-connections';
@@ -32,6 +33,7 @@ export class EntraClient {
   private readonly grants: DelegatedGrantOps;
   private readonly roles: AppRoleAssignmentOps;
   private readonly audits: DirectoryAuditOps;
+  private readonly subscriptions: GraphSubscriptionOps;
 
   constructor(private readonly opts: EntraClientOptions) {
     this.connections = new TenantConnections(opts);
@@ -40,6 +42,7 @@ export class EntraClient {
     this.grants = new DelegatedGrantOps(this.graph);
     this.roles = new AppRoleAssignmentOps(this.graph);
     this.audits = new DirectoryAuditOps(this.graph);
+    this.subscriptions = new GraphSubscriptionOps(this.graph);
   }
 
   /** An app-only token for the tenant: the cheapest proof that consent exists (DESIGN.md verify-access). */
@@ -50,6 +53,19 @@ export class EntraClient {
     } catch (e) {
       throw await diagnoseAuthority(toEntraError(e, { tenantId, operation: 'acquire app-only token', defaultRetryAfterMs: this.opts.defaultRetryAfterMs }), tenantId, this.opts);
     }
+  }
+
+  /** Graph change notifications (issue 8): create (after Graph's validation handshake), renew, delete. */
+  createSubscription(tenantId: string, s: NewGraphSubscription): Promise<GraphSubscription> {
+    return this.subscriptions.create(tenantId, s);
+  }
+
+  renewSubscription(tenantId: string, id: string, expiresAt: Date): Promise<boolean> {
+    return this.subscriptions.renew(tenantId, id, expiresAt);
+  }
+
+  deleteSubscription(tenantId: string, id: string): Promise<void> {
+    return this.subscriptions.delete(tenantId, id);
   }
 
   async readOrganization(tenantId: string): Promise<Organization> {

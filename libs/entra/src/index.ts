@@ -7,3 +7,4 @@ export type { AppRoleAssignment, Organization, PermissionGrant, ServicePrincipal
 export { unionScopes } from './delegated-grant.ops';
 export { directoryAuditSchema } from './directory-audit.ops';
 export type { DirectoryAudit, DirectoryAuditWindow } from './directory-audit.ops';
+export type { GraphSubscription, NewGraphSubscription } from './graph-subscription.ops';

@@ -1,9 +1,10 @@
-import { OnApplicationBootstrap } from '@nestjs/common';
+import { Inject, OnApplicationBootstrap } from '@nestjs/common';
+import { AppConfig, APP_CONFIG } from '@app/config';
 import { Processor } from '@nestjs/bullmq';
 import { Job, UnrecoverableError } from 'bullmq';
 import { InjectPinoLogger, PinoLogger } from 'nestjs-pino';
 import { JobCatalogue, JobPayload, JobProducer, QUEUE_SETTINGS } from '@app/jobs';
-import { InboundEvents, WebhookDispatcher } from '@app/onboarding';
+import { GraphSubscriptions, InboundEvents, WebhookDispatcher } from '@app/onboarding';
 import { MetricsService } from '@app/platform';
 import { InstrumentedProcessor } from './instrumented-processor';
 
@@ -12,6 +13,8 @@ type WebhooksJob = JobCatalogue['webhooks'][WebhooksJobName];
 
 /** Outbound deliveries wait at most this long after their event commits (plus the delivery itself). */
 const DISPATCH_EVERY_MS = 2_000;
+/** Subscriptions last 3 days and are renewed a day ahead, so an hourly pass has ample margin. */
+const GRAPH_SUBSCRIPTIONS_EVERY_MS = 3600_000;
 
 @Processor('webhooks', {
   concurrency: QUEUE_SETTINGS.webhooks.concurrency === 'config' ? 1 : QUEUE_SETTINGS.webhooks.concurrency,
@@ -26,7 +29,9 @@ export class WebhooksProcessor extends InstrumentedProcessor<WebhooksJob> implem
     metrics: MetricsService,
     private readonly dispatcher: WebhookDispatcher,
     private readonly inbound: InboundEvents,
+    private readonly graphSubscriptions: GraphSubscriptions,
     private readonly producer: JobProducer,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {
     super(logger, metrics);
   }
@@ -36,6 +41,19 @@ export class WebhooksProcessor extends InstrumentedProcessor<WebhooksJob> implem
     await this.producer
       .queue('webhooks')
       .upsertJobScheduler('webhooks-dispatch', { every: DISPATCH_EVERY_MS }, { name: 'webhooks.dispatch', data: { correlationId: 'schedule:webhooks-dispatch' } });
+    if (!this.config.graphNotifications.enabled) {
+      // Turned off (the default): no subscriptions are created or renewed, and a schedule left by an earlier
+      // deployment with the feature on is removed.
+      await this.producer.queue('webhooks').removeJobScheduler('webhooks-graph-subscriptions');
+      return;
+    }
+    await this.producer
+      .queue('webhooks')
+      .upsertJobScheduler(
+        'webhooks-graph-subscriptions',
+        { every: GRAPH_SUBSCRIPTIONS_EVERY_MS },
+        { name: 'webhooks.graph-subscriptions', data: { correlationId: 'schedule:graph-subscriptions' } },
+      );
   }
 
   protected handle(job: Job<WebhooksJob>): Promise<unknown> {
@@ -43,6 +61,8 @@ export class WebhooksProcessor extends InstrumentedProcessor<WebhooksJob> implem
     switch (name) {
       case 'webhooks.dispatch':
         return Promise.all([this.dispatcher.tick(), this.inbound.sweepStale()]);
+      case 'webhooks.graph-subscriptions':
+        return this.graphSubscriptions.tick();
       case 'webhooks.inbound':
         return this.inbound.process((job.data as JobPayload<'webhooks', 'webhooks.inbound'>).inboundEventId);
     }
