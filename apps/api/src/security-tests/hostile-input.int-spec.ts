@@ -144,7 +144,7 @@ describe('hostile input (fuzz)', () => {
           expect([label, after]).toEqual([label, before]);
         }
       }),
-      { numRuns: 600, seed: Number(process.env.FUZZ_SEED ?? Date.now() % 2 ** 31), verbose: 1 },
+      { numRuns: Number(process.env.FUZZ_RUNS ?? 600), seed: Number(process.env.FUZZ_SEED ?? Date.now() % 2 ** 31), verbose: 1 },
     );
   }, 180_000);
 
