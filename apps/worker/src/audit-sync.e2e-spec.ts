@@ -117,6 +117,9 @@ describe('audit sync and tenant schedules', () => {
     expect(log).toHaveLength(1);
     const removed = await stack.prisma.auditEvent.findMany({ where: { tenantId: ids.get(0), action: 'Remove delegated permission grant' } });
     expect(removed).toHaveLength(1);
+    // GET /v1/tenants/{id} shows the last sync and the current drift.
+    const api = await stack.call<{ status: string; sync: { lastSyncResult: string; lastSyncAt: string; consentDrift: { problems: string[] } } }>('GET', `/v1/tenants/${ids.get(0)}`);
+    expect(api.body).toMatchObject({ status: 'consent_revoked', sync: { lastSyncResult: 'succeeded', consentDrift: { problems: ['GRAPH_GRANT_MISSING'] } } });
   });
 
   it('offboarding stops the schedule and keeps the audit data; an excluded tenant stops on its next tick', async () => {

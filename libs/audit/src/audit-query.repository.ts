@@ -107,8 +107,6 @@ export class AuditQueryRepository {
       params.push(v);
       return `$${params.length}`;
     };
-    if (q.tenantId) where.push(`e.tenant_id = ${p(q.tenantId)}::uuid`);
-    if (scope.tags.length) where.push(`e.tenant_id IN (SELECT t.id FROM tenants t WHERE t.tags && ${p([...scope.tags])}::text[])`);
     if (q.from) where.push(`e.occurred_at >= ${p(q.from)}`);
     if (q.to) where.push(`e.occurred_at < ${p(q.to)}`);
     if (q.source) where.push(`e.source = ${p(q.source)}`);
@@ -118,9 +116,28 @@ export class AuditQueryRepository {
     if (q.itemType) where.push(`e.item_type = ${p(q.itemType)}`);
     if (q.q) where.push(`e.item_name ILIKE ${p(`%${q.q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`)}`);
     if (cursor) where.push(`(e.occurred_at, e.id) < (${p(cursor.at)}::timestamptz, ${p(cursor.id)}::bigint)`);
+    const filtered = where.length > (q.from ? 1 : 0) + (q.to ? 1 : 0) + (cursor ? 1 : 0);
+    const lim = p(limit);
+    let keys: string;
+    if (q.tenantId || (!scope.tags.length && !filtered)) {
+      // One tenant: an index-only scan of audit_events_tenant_page_idx, whose key carries the filter columns, so
+      // rows that do not match are never fetched. No tenant and no filter: the primary key (occurred_at, id) backwards.
+      const conds = [...(q.tenantId ? [`e.tenant_id = ${p(q.tenantId)}::uuid`] : []), ...(q.tenantId && scope.tags.length ? [`e.tenant_id IN (SELECT t.id FROM tenants t WHERE t.tags && ${p([...scope.tags])}::text[])`] : []), ...where];
+      keys = `SELECT e.occurred_at, e.id FROM audit_events e ${conds.length ? `WHERE ${conds.join(' AND ')}` : ''} ORDER BY e.occurred_at DESC, e.id DESC LIMIT ${lim}`;
+    } else {
+      // Several tenants with filters (or a tag-restricted key): the newest matching keys of each visible tenant through
+      // the same index, merged. A global time-ordered scan would fetch every non-matching row to test it.
+      const tenantFilter = scope.tags.length ? `WHERE t.tags && ${p([...scope.tags])}::text[]` : '';
+      keys = `SELECT k1.occurred_at, k1.id FROM tenants t CROSS JOIN LATERAL (
+                SELECT e.occurred_at, e.id FROM audit_events e WHERE e.tenant_id = t.id${where.length ? ` AND ${where.join(' AND ')}` : ''}
+                ORDER BY e.occurred_at DESC, e.id DESC LIMIT ${lim}) k1
+              ${tenantFilter} ORDER BY k1.occurred_at DESC, k1.id DESC LIMIT ${lim}`;
+    }
+    // Then the page's rows by primary key.
     const sql = `SELECT e.id::text AS id, e.tenant_id, e.source, e.external_id, e.occurred_at, e.actor, e.action, e.item_type, e.item_name, e.result, e.details
-      FROM audit_events e ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
-      ORDER BY e.occurred_at DESC, e.id DESC LIMIT ${p(limit)}`;
+      FROM (${keys}) k
+      JOIN audit_events e ON e.occurred_at = k.occurred_at AND e.id = k.id
+      ORDER BY e.occurred_at DESC, e.id DESC`;
     return { sql, params };
   }
 }

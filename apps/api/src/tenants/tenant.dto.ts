@@ -1,4 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { TenantSyncDto } from '../audit/tenant-sync.dto';
 import { Transform, Type } from 'class-transformer';
 import { IsBoolean, IsIn, IsInt, IsOptional, IsString, IsUUID, Max, MaxLength, Min } from 'class-validator';
 import { Tenant } from '@app/db';
@@ -89,6 +90,8 @@ export class TenantDto {
     description: 'Set while parked by the circuit breaker.',
   })
   parkedAt!: string | null;
+  @ApiProperty({ type: TenantSyncDto, description: 'Scheduled sync: last sync and current drift (docs/audit.md).' })
+  sync!: TenantSyncDto;
   @ApiProperty({ format: 'date-time' }) createdAt!: string;
   @ApiProperty({ format: 'date-time' }) updatedAt!: string;
 
@@ -110,6 +113,7 @@ export class TenantDto {
       parkedAt: t.parkedAt?.toISOString() ?? null,
       createdAt: t.createdAt.toISOString(),
       updatedAt: t.updatedAt.toISOString(),
+      sync: TenantSyncDto.from(t),
     };
   }
 }
