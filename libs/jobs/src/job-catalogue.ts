@@ -25,6 +25,16 @@ export interface BatchFanOutJob extends JobBase {
   batchId: string;
 }
 
+/** Processes one stored inbound webhook event (the worker re-reads the raw body from inbound_events). */
+export interface InboundWebhookJob extends JobBase {
+  inboundEventId: string;
+}
+
+/** Scheduled sync of one tenant (issue 7): consent and role drift checks, then new audit data. */
+export interface TenantSyncJob extends JobBase {
+  tenantId: string;
+}
+
 /** queue → job name → payload. Adding a queue here without settings below fails to compile. */
 export interface JobCatalogue {
   system: {
@@ -38,10 +48,25 @@ export interface JobCatalogue {
   batches: {
     'batch.fan-out': BatchFanOutJob;
   };
+  webhooks: {
+    /** Scheduled every 2 s (one scheduler across replicas): outbox → deliveries → signed POSTs (issue 8). */
+    'webhooks.dispatch': JobBase;
+    'webhooks.inbound': InboundWebhookJob;
+    /** Hourly (one scheduler): Graph change-notification subscriptions created, renewed, removed per tenant. */
+    'webhooks.graph-subscriptions': JobBase;
+  };
+  audit: {
+    /** One per tenant per interval (a job scheduler per tenant, docs/audit.md). */
+    'audit.sync-tenant': TenantSyncJob;
+    /** Restore sessions are listed once per VB365 server and fanned out to tenants (time-bucketed job id). */
+    'audit.sync-vb365': JobBase;
+    /** Daily: monthly partitions ahead, retention per tenant, schedule reconciliation. */
+    'audit.maintenance': JobBase;
+  };
 }
 
 export type QueueName = keyof JobCatalogue;
 export type JobName<Q extends QueueName> = keyof JobCatalogue[Q] & string;
 export type JobPayload<Q extends QueueName, N extends JobName<Q>> = JobCatalogue[Q][N];
 
-export const QUEUE_NAMES: readonly QueueName[] = ['system', 'runs', 'batches'];
+export const QUEUE_NAMES: readonly QueueName[] = ['system', 'runs', 'batches', 'webhooks', 'audit'];

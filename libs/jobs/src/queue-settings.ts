@@ -51,4 +51,28 @@ export const QUEUE_SETTINGS: Record<QueueName, QueueSettings> = {
     lockDurationMs: 60_000,
     stalledIntervalMs: 30_000,
   },
+  webhooks: {
+    // Delivery retries live in Postgres (webhook_deliveries.next_attempt_at, up to 24 h), not in BullMQ: a dispatch
+    // tick that fails is simply followed by the next one. Inbound events are retried a few times, then stay
+    // `received` in inbound_events for the reaper/operator to see.
+    attempts: 5,
+    backoff: { type: 'exponential', delayMs: 1000 },
+    removeOnComplete: { ageSeconds: 600, count: 1000 },
+    removeOnFail: { ageSeconds: 7 * 24 * 3600, count: 1000 },
+    concurrency: 4,
+    lockDurationMs: 60_000,
+    stalledIntervalMs: 30_000,
+  },
+  audit: {
+    // A failed sync is retried a few times with backoff; throttling (Retry-After) moves the job to the delayed set
+    // without consuming an attempt. The next scheduled tick syncs again anyway, so little history is kept.
+    attempts: 4,
+    backoff: { type: 'exponential', delayMs: 5000 },
+    removeOnComplete: { ageSeconds: 3600, count: 2000 },
+    removeOnFail: { ageSeconds: 7 * 24 * 3600, count: 2000 },
+    concurrency: 10,
+    // A 1,000,000-event first sync of a server can take minutes: the lock is renewed while the job runs.
+    lockDurationMs: 60_000,
+    stalledIntervalMs: 30_000,
+  },
 };
