@@ -55,7 +55,7 @@ describe('audit sync and tenant schedules', () => {
     stack.prisma.auditEvent.groupBy({ by: ['source'], where: { tenantId }, _count: { _all: true }, orderBy: { source: 'asc' } });
   const total = async (): Promise<number> => stack.prisma.auditEvent.count();
   const syncNow = async (i: number, tag: string): Promise<void> => {
-    const job = await queue.add('audit.sync-tenant', { tenantId: ids.get(i), correlationId: `test:${tag}` }, { jobId: `test-${tag}` });
+    const job = await queue.add('audit.sync-tenant', { tenantId: ids.get(i), correlationId: `test:${tag}`, force: true }, { jobId: `test-${tag}` });
     for (let k = 0; k < 300; k++) {
       const state = await job.getState();
       if (state === 'completed') return;

@@ -109,9 +109,13 @@ export class EntraClient {
 
   /** Reads only: the app's SP, its grants and role assignments, and the tenant's Graph SP id. */
   async readConsentState(tenantId: string, appId: string): Promise<ConsentState> {
-    const [sp, graphSp] = await Promise.all([this.sps.find(tenantId, appId), this.sps.find(tenantId, MICROSOFT_GRAPH_APP_ID)]);
+    // One request at a time: a request sent after a 429 to the same tenant, before its Retry-After has passed, counts
+    // against the limit (contract §6), and parallel reads cannot stop when a sibling is throttled.
+    const sp = await this.sps.find(tenantId, appId);
+    const graphSp = await this.sps.find(tenantId, MICROSOFT_GRAPH_APP_ID);
     if (!sp) return { tenantId, servicePrincipal: null, graphServicePrincipalId: graphSp?.id ?? null, grants: [], appRoleAssignments: [] };
-    const [grants, appRoleAssignments] = await Promise.all([this.grants.list(tenantId, sp.id), this.roles.list(tenantId, sp.id)]);
+    const grants = await this.grants.list(tenantId, sp.id);
+    const appRoleAssignments = await this.roles.list(tenantId, sp.id);
     return { tenantId, servicePrincipal: sp, graphServicePrincipalId: graphSp?.id ?? null, grants, appRoleAssignments };
   }
 }

@@ -71,7 +71,7 @@ export class AuditProcessor extends InstrumentedProcessor<AuditJob> implements O
     switch (name) {
       case 'audit.sync-tenant': {
         const data = job.data as JobPayload<'audit', 'audit.sync-tenant'>;
-        return this.tenantSync.sync(data.tenantId, data.correlationId);
+        return this.tenantSync.sync(data.tenantId, data.correlationId, { force: data.force });
       }
       case 'audit.sync-vb365': {
         const sync = new Vb365AuditSync(this.clients.vb365Client(), this.audit.writer, this.audit.cursors, this.audit.pool);

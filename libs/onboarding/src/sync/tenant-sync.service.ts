@@ -12,6 +12,8 @@ import { SyncScheduler } from './sync-scheduler.service';
 
 /** A first sync reads this far back (bounded by the tenant's retention). */
 const FIRST_SYNC_LOOKBACK_DAYS = 30;
+/** A scheduled tick this soon after the last sync is skipped (see `sync`). */
+const RECENT_SYNC_MS = 5 * 60_000;
 /** VB365 server syncs triggered by tenant ticks are coalesced into one job per this window (job id bucket). */
 const VB365_SYNC_BUCKET_MS = 60_000;
 
@@ -43,12 +45,18 @@ export class TenantSync {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
-  async sync(tenantId: string, correlationId: string): Promise<TenantSyncReport> {
+  async sync(tenantId: string, correlationId: string, opts: { force?: boolean } = {}): Promise<TenantSyncReport> {
     const tenant = await this.prisma.tenant.findUnique({ where: { id: tenantId } });
     if (!tenant || tenant.excluded || !['active', 'consent_revoked'].includes(tenant.status)) {
       // The tenant was deleted, excluded or offboarded since the scheduler was registered: stop ticking.
       await this.scheduler.remove(tenantId);
       return { skipped: tenant ? `tenant is ${tenant.excluded ? 'excluded' : tenant.status}` : 'tenant deleted' };
+    }
+    // BullMQ runs an `every` scheduler's first job at once: right after onboarding's own first sync (step 6) that
+    // tick would repeat it — for a bulk of thousands of tenants, thousands of Graph reads in the same minutes.
+    const recent = Math.min(this.scheduler.intervalMs(tenant) / 2, RECENT_SYNC_MS);
+    if (!opts.force && tenant.lastSyncAt && Date.now() - tenant.lastSyncAt.getTime() < recent) {
+      return { skipped: 'synced moments ago' };
     }
     try {
       const report = await this.checkAndPull(tenant, correlationId, { firstSync: false });
