@@ -118,7 +118,8 @@ describe('onboarding under faults', () => {
     }
     await stack.entra.admin('/_sim/faults', { global: {} }, 'PUT', 'identity');
     await stack.vb365.admin('/_sim/faults', { global: {} }, 'PUT');
-    expect(batch!.counts).toEqual({ succeeded: BULK - 1 });
+    const failed = await stack.prisma.run.findMany({ where: { batchId: accepted.body.batchId, status: { not: 'succeeded' } }, select: { status: true, errorCode: true, errorHint: true } });
+    expect({ counts: batch!.counts, notSucceeded: failed }).toEqual({ counts: { succeeded: BULK - 1 }, notSucceeded: [] });
     expect(batch!.skipped).toEqual([{ tenantId: tenantIds[0], reason: 'excluded' }]);
     expect(await stack.prisma.run.count({ where: { tenantId: tenantIds[0] } })).toBe(0);
     expect(await stack.prisma.tenant.count({ where: { id: { in: tenantIds }, status: 'active' } })).toBe(BULK - 1);

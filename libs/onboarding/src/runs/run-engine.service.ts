@@ -15,7 +15,7 @@ export type EngineOutcome =
   | { type: 'skipped'; reason: string };
 
 /** TRANSIENT failures of one step before it fails for good. */
-export const MAX_TRANSIENT_ATTEMPTS = 5;
+export const MAX_TRANSIENT_ATTEMPTS = 6;
 
 type RunWithSteps = Run & { steps: RunStep[] };
 
