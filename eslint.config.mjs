@@ -27,7 +27,7 @@ const constraints = (withTesting) =>
     onlyDependOnLibsWithTags: withTesting ? [...allowed, 'type:testing'] : allowed,
   }));
 
-const testFiles = ['**/*.spec.ts', '**/*.int-spec.ts', '**/*.e2e-spec.ts', 'libs/testing/**/*.ts'];
+const testFiles = ['**/*.spec.ts', '**/*.int-spec.ts', '**/*.e2e-spec.ts', 'libs/testing/**/*.ts', '**/test-support/**/*.ts'];
 
 export default tseslint.config(
   {

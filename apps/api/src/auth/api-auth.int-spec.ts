@@ -1,8 +1,8 @@
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { loadConfig } from '@app/config';
 import { issueApiKey, PrismaService } from '@app/db';
-import { createTestDatabase, deleteQueueKeys, TestDatabase, testQueuePrefix } from '@app/testing';
-import { createApiApp } from '../bootstrap';
+import { deleteQueueKeys, TestDatabase, testQueuePrefix } from '@app/testing';
+import { startInProcessApi } from '../test-support/in-process-api';
 
 /** API keys, scopes and tag-restricted keys against a real Postgres, through the real HTTP stack (inject). */
 describe('API authentication and tenant scoping', () => {
@@ -14,14 +14,7 @@ describe('API authentication and tenant scoping', () => {
   const tenantIds: Record<string, string> = {};
 
   beforeAll(async () => {
-    db = await createTestDatabase();
-    process.env.DATABASE_URL = db.url;
-    process.env.QUEUE_PREFIX = prefix;
-    process.env.LOG_LEVEL = 'silent';
-    app = await createApiApp(loadConfig());
-    await app.init();
-    await app.getHttpAdapter().getInstance().ready();
-    prisma = app.get(PrismaService);
+    ({ app, db, prisma } = await startInProcessApi({ QUEUE_PREFIX: prefix }));
     const mk = async (name: string, scopes: string[], tenantTags: string[] = []) =>
       (keys[name] = (await issueApiKey(prisma, { name, scopes, tenantTags })).key);
     await mk('reader', ['tenants:read']);

@@ -1,8 +1,8 @@
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { loadConfig } from '@app/config';
 import { issueApiKey, PrismaService } from '@app/db';
-import { createTestDatabase, deleteQueueKeys, TestDatabase, testQueuePrefix } from '@app/testing';
-import { createApiApp } from '../bootstrap';
+import { deleteQueueKeys, TestDatabase, testQueuePrefix } from '@app/testing';
+import { startInProcessApi } from '../test-support/in-process-api';
 
 /** Declared roles and templates through the real HTTP stack: validation, atomicity, template propagation. */
 describe('restore operator roles API', () => {
@@ -15,14 +15,7 @@ describe('restore operator roles API', () => {
   let otherTenantId: string;
 
   beforeAll(async () => {
-    db = await createTestDatabase();
-    process.env.DATABASE_URL = db.url;
-    process.env.QUEUE_PREFIX = prefix;
-    process.env.LOG_LEVEL = 'silent';
-    app = await createApiApp(loadConfig());
-    await app.init();
-    await app.getHttpAdapter().getInstance().ready();
-    prisma = app.get(PrismaService);
+    ({ app, db, prisma } = await startInProcessApi({ QUEUE_PREFIX: prefix }));
     keys.reader = (await issueApiKey(prisma, { name: 'reader', scopes: ['tenants:read'] })).key;
     keys.writer = (await issueApiKey(prisma, { name: 'writer', scopes: ['tenants:read', 'tenants:write'] })).key;
     keys.emea = (await issueApiKey(prisma, { name: 'emea', scopes: ['tenants:read', 'tenants:write'], tenantTags: ['emea'] })).key;

@@ -2,8 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { loadConfig } from '@app/config';
 import { issueApiKey, PrismaService } from '@app/db';
-import { createTestDatabase, deleteQueueKeys, TestDatabase, testQueuePrefix } from '@app/testing';
-import { createApiApp } from '../bootstrap';
+import { deleteQueueKeys, TestDatabase, testQueuePrefix } from '@app/testing';
+import { startInProcessApi } from '../test-support/in-process-api';
 
 type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 interface Route {
@@ -24,14 +24,7 @@ describe('security matrix', () => {
   let hidden: { tenantId: string; displayName: string; runId: string; batchId: string };
 
   beforeAll(async () => {
-    db = await createTestDatabase();
-    process.env.DATABASE_URL = db.url;
-    process.env.QUEUE_PREFIX = prefix;
-    process.env.LOG_LEVEL = 'silent';
-    app = await createApiApp(loadConfig());
-    await app.init();
-    await app.getHttpAdapter().getInstance().ready();
-    prisma = app.get(PrismaService);
+    ({ app, db, prisma } = await startInProcessApi({ QUEUE_PREFIX: prefix }));
     keys['auditOnly'] = (await issueApiKey(prisma, { name: 'audit-only', scopes: ['audit:read'] })).key;
     keys['readOnly'] = (await issueApiKey(prisma, { name: 'read-only', scopes: ['tenants:read'] })).key;
     // Every scope, but restricted to tenants tagged "us": the "emea" tenant below must be invisible to it.

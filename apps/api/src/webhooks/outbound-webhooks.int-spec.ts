@@ -5,8 +5,8 @@ import { loadConfig } from '@app/config';
 import { addOutboxEvent, issueApiKey, PrismaService, SecretStore } from '@app/db';
 import { RunLauncher, TenantOutcomes, WebhookDispatcher } from '@app/onboarding';
 import { verifyWebhook } from '@app/security';
-import { createTestDatabase, deleteQueueKeys, TestDatabase, testQueuePrefix } from '@app/testing';
-import { createApiApp } from '../bootstrap';
+import { deleteQueueKeys, TestDatabase, testQueuePrefix } from '@app/testing';
+import { startInProcessApi } from '../test-support/in-process-api';
 
 interface Received {
   headers: IncomingMessage['headers'];
@@ -29,14 +29,7 @@ describe('outbound webhooks (outbox → signed deliveries)', () => {
   let admin: string;
 
   beforeAll(async () => {
-    db = await createTestDatabase();
-    process.env.DATABASE_URL = db.url;
-    process.env.QUEUE_PREFIX = prefix;
-    process.env.LOG_LEVEL = 'silent';
-    app = await createApiApp(loadConfig());
-    await app.init();
-    await app.getHttpAdapter().getInstance().ready();
-    prisma = app.get(PrismaService);
+    ({ app, db, prisma } = await startInProcessApi({ QUEUE_PREFIX: prefix }));
     dispatcher = new WebhookDispatcher(prisma, app.get(SecretStore, { strict: false }));
     outcomes = new TenantOutcomes(prisma);
     launcher = app.get(RunLauncher, { strict: false });
