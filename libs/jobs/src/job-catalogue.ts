@@ -33,6 +33,8 @@ export interface InboundWebhookJob extends JobBase {
 /** Scheduled sync of one tenant (issue 7): consent and role drift checks, then new audit data. */
 export interface TenantSyncJob extends JobBase {
   tenantId: string;
+  /** Sync even if the tenant was synced moments ago (manual trigger); scheduled ticks leave it unset. */
+  force?: boolean;
 }
 
 /** queue → job name → payload. Adding a queue here without settings below fails to compile. */
