@@ -97,7 +97,7 @@ describe('audit sync and tenant schedules', () => {
     extraWorkers.push(await stack.startWorker());
     expect(await schedulers()).toEqual(expected);
     const every = (await queue.getJobSchedulers(0, -1)).filter((s) => s.key.startsWith('tenant-sync:')).map((s) => s.every);
-    expect(new Set(every)).toEqual(new Set([60 * 60_000]));
+    expect(new Set(every)).toEqual(new Set([15 * 60_000])); // SCHEDULE_INTERVAL_MINUTES default
   });
 
   it('detects revoked consent from Graph state and directory audits: consent_revoked with a hint', async () => {
@@ -115,6 +115,10 @@ describe('audit sync and tenant schedules', () => {
     expect(drift.auditEvidence.length).toBeGreaterThanOrEqual(1);
     const log = await stack.prisma.activityLog.findMany({ where: { tenantId: ids.get(0), action: 'drift.consent' } });
     expect(log).toHaveLength(1);
+    // Announced to the MSP portal once, through the outbox.
+    const events = await stack.prisma.outboxEvent.findMany({ where: { tenantId: ids.get(0), type: 'tenant.consent_revoked' } });
+    expect(events).toHaveLength(1);
+    expect(events[0]!.data).toMatchObject({ problems: ['GRAPH_GRANT_MISSING'] });
     const removed = await stack.prisma.auditEvent.findMany({ where: { tenantId: ids.get(0), action: 'Remove delegated permission grant' } });
     expect(removed).toHaveLength(1);
     // GET /v1/tenants/{id} shows the last sync and the current drift.

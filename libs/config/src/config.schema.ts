@@ -56,7 +56,7 @@ export const envSchema = z.object({
   // How long a consent link stays usable. Links travel by email to customer admins, hence a day by default.
   CONSENT_LINK_TTL_MINUTES: int(5, 30 * 24 * 60).default(24 * 60),
 
-  SCHEDULE_INTERVAL_MINUTES: int(1, 7 * 24 * 60).default(60),
+  SCHEDULE_INTERVAL_MINUTES: int(1, 7 * 24 * 60).default(15),
   SECRET_ENCRYPTION_KEY: z
     .string()
     .regex(/^[A-Za-z0-9+/]{43}=$/, 'must be 32 random bytes, base64-encoded (openssl rand -base64 32)')

@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { AppConfig, APP_CONFIG } from '@app/config';
 import { AuditDb, EntraAuditSync, EntraSyncStats, Vb365AuditSync } from '@app/audit';
-import { Prisma, PrismaService, Tenant } from '@app/db';
+import { outboxEventData, Prisma, PrismaService, Tenant } from '@app/db';
 import { EntraError } from '@app/entra';
 import { JobProducer } from '@app/jobs';
 import { OutsideClients } from '../clients/clients.module';
@@ -126,7 +126,21 @@ export class TenantSync {
       report.consent = evaluateConsent(state, audits?.revocations.map((r) => r.id) ?? []);
       await this.recordConsent(tenant, report.consent, correlationId);
       if (!report.consent.problems.length && tenant.vb365OrganizationId) {
-        report.roleDriftChanges = (await this.roles.checkDrift(tenant.id)).changes.length;
+        const drift = await this.roles.checkDrift(tenant.id);
+        report.roleDriftChanges = drift.changes.length;
+        const before = ((tenant.roleDrift ?? {}) as { changes?: unknown[] }).changes?.length ?? 0;
+        // Announced once, when drift appears (not on every tick while it persists). The drift itself was stored by
+        // checkDrift; the event follows it at once (at-least-once delivery from the outbox).
+        if (drift.changes.length && !before) {
+          await this.prisma.outboxEvent.create({
+            data: outboxEventData({
+              type: 'tenant.drift_detected',
+              tenantId: tenant.id,
+              correlationId,
+              data: { kind: 'roles', displayName: tenant.displayName, changes: drift.changes.slice(0, 50), failures: drift.failures.slice(0, 50) },
+            }),
+          });
+        }
       }
     }
 
@@ -150,7 +164,21 @@ export class TenantSync {
     const hint = revoked ? consentHint(drift.problems) : null;
     const repair = revoked && tenant.consentDriftMode === 'repair' && !drift.problems.includes('ORCHESTRATOR_ACCESS_LOST');
     const changed = (tenant.status === 'consent_revoked') !== revoked;
+    const wasRevoked = (((tenant.consentDrift ?? {}) as Partial<ConsentDrift>).problems?.length ?? 0) > 0;
     await this.prisma.$transaction([
+      // Announced in the same transaction that records the revocation, once per revocation.
+      ...(revoked && !wasRevoked
+        ? [
+            this.prisma.outboxEvent.create({
+              data: outboxEventData({
+                type: 'tenant.consent_revoked',
+                tenantId: tenant.id,
+                correlationId,
+                data: { displayName: tenant.displayName, problems: drift.problems, hint, repairing: repair },
+              }),
+            }),
+          ]
+        : []),
       this.prisma.tenant.update({
         where: { id: tenant.id },
         data: {
