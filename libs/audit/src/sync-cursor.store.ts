@@ -19,8 +19,30 @@ interface Row {
   open_items: Record<string, number>;
 }
 
+/**
+ * Lock holders keep one pooled connection for the whole sync while the sync itself needs others; without a bound,
+ * as many concurrent syncs as the pool has connections would each hold one and wait forever for a second (found by
+ * the onboarding benchmark at 50 concurrent runs). At most LOCK_SLOTS locks are held per process, so the rest of the
+ * pool always serves the work; further callers wait for a slot, in order.
+ */
+const LOCK_SLOTS = 4;
+
 export class SyncCursorStore {
+  private held = 0;
+  private readonly waiting: (() => void)[] = [];
+
   constructor(private readonly pool: Pool) {}
+
+  private async slot(): Promise<() => void> {
+    // A released slot passes straight to the next waiter, so `held` never exceeds LOCK_SLOTS.
+    if (this.held < LOCK_SLOTS) this.held++;
+    else await new Promise<void>((resolve) => this.waiting.push(resolve));
+    return () => {
+      const next = this.waiting.shift();
+      if (next) next();
+      else this.held--;
+    };
+  }
 
   async get(scope: string, source: string): Promise<SyncCursor> {
     const { rows } = await this.pool.query<Row>('SELECT watermark, boundary_ids, change_token, open_items FROM sync_cursors WHERE scope = $1 AND source = $2', [scope, source]);
@@ -44,7 +66,14 @@ export class SyncCursorStore {
    * Returns undefined when another process holds it (the caller skips: that sync covers the same data).
    */
   async withLock<T>(scope: string, source: string, fn: () => Promise<T>): Promise<T | undefined> {
-    const client = await this.pool.connect();
+    const release = await this.slot();
+    let client;
+    try {
+      client = await this.pool.connect();
+    } catch (e) {
+      release();
+      throw e;
+    }
     try {
       const { rows } = await client.query<{ ok: boolean }>("SELECT pg_try_advisory_lock(hashtextextended($1, 7)) AS ok", [`${scope}|${source}`]);
       if (!rows[0]?.ok) return undefined;
@@ -55,6 +84,7 @@ export class SyncCursorStore {
       }
     } finally {
       client.release();
+      release();
     }
   }
 }

@@ -1,0 +1,38 @@
+import { Pool } from 'pg';
+import { createTestDatabase, TestDatabase } from '@app/testing';
+import { SyncCursorStore } from './sync-cursor.store';
+
+/** Regression: many concurrent syncs each holding a cursor lock must not starve their own queries of connections. */
+describe('SyncCursorStore.withLock under concurrency', () => {
+  let db: TestDatabase;
+  let pool: Pool;
+
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    pool = new Pool({ connectionString: db.url, max: 10 });
+  });
+
+  afterAll(async () => {
+    await pool?.end();
+    await db?.drop();
+  });
+
+  it('completes 40 concurrent locked syncs on a pool of 10 (each sync also reads and writes its cursor)', async () => {
+    const store = new SyncCursorStore(pool);
+    const results = await Promise.race([
+      Promise.all(
+        Array.from({ length: 40 }, (_, i) =>
+          store.withLock(`tenant:${i}`, 'test', async () => {
+            const c = await store.get(`tenant:${i}`, 'test');
+            await store.save(`tenant:${i}`, 'test', { ...c, watermark: new Date() });
+            return i;
+          }),
+        ),
+      ),
+      new Promise<'deadlock'>((resolve) => setTimeout(() => resolve('deadlock'), 15_000)),
+    ]);
+    expect(results).toEqual(Array.from({ length: 40 }, (_, i) => i));
+    const { rows } = await pool.query<{ n: string }>("SELECT count(*) AS n FROM sync_cursors WHERE source = 'test'");
+    expect(Number(rows[0]!.n)).toBe(40);
+  });
+});
