@@ -13,6 +13,9 @@ export interface CallContext {
 }
 
 /** Graph calls for one tenant: errors become EntraErrors, payloads are parsed, lists follow @odata.nextLink. */
+/** In-place retries of an idempotent read after a TRANSIENT failure (see `read`). */
+const READ_RETRIES = 2;
+
 export class GraphGateway {
   constructor(
     private readonly connections: TenantConnections,
@@ -31,6 +34,22 @@ export class GraphGateway {
     }
   }
 
+  /**
+   * Reads are idempotent: a TRANSIENT failure (5xx or reset without Retry-After) is retried here a couple of times
+   * after a short jittered pause, so one blip does not restart a whole run step (a step may make dozens of reads).
+   * Anything with Retry-After, and every write, goes back to the job layer, which waits exactly what was asked.
+   */
+  private async read<T>(tenantId: string, c: CallContext, fn: (graph: ReturnType<TenantConnections['get']>['graph']) => Promise<T>): Promise<T> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.run(tenantId, c, fn);
+      } catch (e) {
+        if (!(e instanceof EntraError) || e.code !== 'TRANSIENT' || e.retryAfterMs !== undefined || attempt > READ_RETRIES) throw e;
+        await sleep(150 * attempt + Math.random() * 250);
+      }
+    }
+  }
+
   private parse<S extends z.ZodTypeAny>(tenantId: string, c: CallContext, schema: S, body: unknown): z.output<S> {
     const r = schema.safeParse(body);
     if (!r.success) throw entraError('PERMANENT', `${c.operation}: unexpected Graph response: ${r.error.message}`, { tenantId, operation: c.operation });
@@ -42,7 +61,7 @@ export class GraphGateway {
     let next: string | undefined = path;
     while (next) {
       const url: string = next;
-      const body: unknown = await this.run(tenantId, c, (g) => g.api(url).get() as Promise<unknown>);
+      const body: unknown = await this.read(tenantId, c, (g) => g.api(url).get() as Promise<unknown>);
       const page = this.parse(tenantId, c, pageSchema, body);
       for (const item of page.value) out.push(this.parse(tenantId, c, schema, item));
       next = page['@odata.nextLink'];
@@ -55,7 +74,7 @@ export class GraphGateway {
     let next: string | undefined = path;
     while (next) {
       const url: string = next;
-      const body: unknown = await this.run(tenantId, c, (g) => g.api(url).get() as Promise<unknown>);
+      const body: unknown = await this.read(tenantId, c, (g) => g.api(url).get() as Promise<unknown>);
       const page = this.parse(tenantId, c, pageSchema, body);
       yield page.value.map((item) => this.parse(tenantId, c, schema, item));
       next = page['@odata.nextLink'];
@@ -63,7 +82,7 @@ export class GraphGateway {
   }
 
   async get<S extends z.ZodTypeAny>(tenantId: string, path: string, schema: S, c: CallContext): Promise<z.output<S>> {
-    const body: unknown = await this.run(tenantId, c, (g) => g.api(path).get() as Promise<unknown>);
+    const body: unknown = await this.read(tenantId, c, (g) => g.api(path).get() as Promise<unknown>);
     return this.parse(tenantId, c, schema, body);
   }
 
