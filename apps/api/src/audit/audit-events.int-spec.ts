@@ -3,8 +3,8 @@ import { Pool } from 'pg';
 import { AuditEventInput, AuditWriter } from '@app/audit';
 import { loadConfig } from '@app/config';
 import { issueApiKey, PrismaService } from '@app/db';
-import { createTestDatabase, deleteQueueKeys, TestDatabase, testQueuePrefix } from '@app/testing';
-import { createApiApp } from '../bootstrap';
+import { deleteQueueKeys, TestDatabase, testQueuePrefix } from '@app/testing';
+import { startInProcessApi } from '../test-support/in-process-api';
 import { csvField } from './audit-export';
 
 interface Page {
@@ -39,14 +39,8 @@ describe('GET /v1/audit-events', () => {
   });
 
   beforeAll(async () => {
-    db = await createTestDatabase();
-    process.env.DATABASE_URL = db.url;
-    process.env.QUEUE_PREFIX = prefix;
-    process.env.LOG_LEVEL = 'silent';
-    app = await createApiApp(loadConfig());
-    await app.init();
-    await app.getHttpAdapter().getInstance().ready();
-    const prisma = app.get(PrismaService);
+    let prisma: PrismaService;
+    ({ app, db, prisma } = await startInProcessApi({ QUEUE_PREFIX: prefix }));
     keys['audit'] = (await issueApiKey(prisma, { name: 'audit', scopes: ['audit:read'] })).key;
     keys['emea'] = (await issueApiKey(prisma, { name: 'emea', scopes: ['audit:read'], tenantTags: ['emea'] })).key;
     keys['reader'] = (await issueApiKey(prisma, { name: 'reader', scopes: ['tenants:read'] })).key;

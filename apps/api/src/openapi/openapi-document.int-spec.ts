@@ -1,7 +1,7 @@
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { loadConfig } from '@app/config';
-import { createTestDatabase, deleteQueueKeys, TestDatabase, testQueuePrefix } from '@app/testing';
-import { createApiApp } from '../bootstrap';
+import { deleteQueueKeys, TestDatabase, testQueuePrefix } from '@app/testing';
+import { startInProcessApi } from '../test-support/in-process-api';
 
 interface Operation {
   responses: Record<string, { content?: Record<string, { schema?: unknown }> }>;
@@ -17,13 +17,7 @@ describe('OpenAPI document', () => {
   let doc: { paths: Record<string, Record<string, Operation>>; components: { schemas: Record<string, unknown> } };
 
   beforeAll(async () => {
-    db = await createTestDatabase();
-    process.env.DATABASE_URL = db.url;
-    process.env.QUEUE_PREFIX = prefix;
-    process.env.LOG_LEVEL = 'silent';
-    app = await createApiApp(loadConfig());
-    await app.init();
-    await app.getHttpAdapter().getInstance().ready();
+    ({ app, db } = await startInProcessApi({ QUEUE_PREFIX: prefix }));
     doc = (await app.inject({ method: 'GET', url: '/docs-json' })).json();
   });
 
