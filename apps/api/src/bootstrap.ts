@@ -4,7 +4,7 @@ import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { Logger } from 'nestjs-pino';
 import { AppConfig } from '@app/config';
-import { JobProducer, QUEUE_NAMES } from '@app/jobs';
+import { JobProducer } from '@app/jobs';
 import { ApiError, CORRELATION_HEADER, correlationIdFor, createValidationPipe, MetricsService, ProblemFilter } from '@app/platform';
 import { AppModule } from './app.module';
 import { ApiKeyService } from './auth/api-key.service';
@@ -51,14 +51,7 @@ export async function createApiApp(config: AppConfig): Promise<NestFastifyApplic
     );
   });
   const producer = app.get(JobProducer);
-  metrics.addQueueDepthSource(async () => {
-    const rows = [];
-    for (const name of QUEUE_NAMES) {
-      const counts = await producer.queue(name).getJobCounts('waiting', 'active', 'delayed', 'failed', 'prioritized');
-      for (const [state, count] of Object.entries(counts)) rows.push({ queue: name, state, count });
-    }
-    return rows;
-  });
+  metrics.addQueueDepthSource(() => producer.depths());
 
   const document = SwaggerModule.createDocument(
     app,

@@ -4,7 +4,7 @@ import { HealthCheckService } from '@nestjs/terminus';
 import { Logger } from 'nestjs-pino';
 import { ConfigError, loadConfig } from '@app/config';
 import { PrismaService } from '@app/db';
-import { JobProducer, QUEUE_NAMES } from '@app/jobs';
+import { JobProducer } from '@app/jobs';
 import { MetricsService } from '@app/platform';
 import { startWorkerHttp } from './http/worker-http.server';
 import { PROCESSORS, WorkerModule } from './worker.module';
@@ -18,16 +18,7 @@ async function main(): Promise<void> {
   const processors = PROCESSORS.map((p) => app.get(p));
   const metrics = app.get(MetricsService);
   const producer = app.get(JobProducer);
-  metrics.addQueueDepthSource(async () => {
-    const rows = [];
-    for (const name of QUEUE_NAMES) {
-      const counts = await producer
-        .queue(name)
-        .getJobCounts('waiting', 'active', 'delayed', 'failed', 'prioritized');
-      for (const [state, count] of Object.entries(counts)) rows.push({ queue: name, state, count });
-    }
-    return rows;
-  });
+  metrics.addQueueDepthSource(() => producer.depths());
   for (const p of processors) {
     p.worker.on('error', (err) => logger.error({ err }, 'BullMQ worker error'));
   }

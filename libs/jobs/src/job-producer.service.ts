@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { ModuleRef } from '@nestjs/core';
 import { getQueueToken } from '@nestjs/bullmq';
 import { Job, JobsOptions, Queue } from 'bullmq';
-import { JobName, JobPayload, QueueName } from './job-catalogue';
+import { JobName, JobPayload, QUEUE_NAMES, QueueName } from './job-catalogue';
 import { QUEUE_SETTINGS } from './queue-settings';
 
 export interface EnqueueOptions {
@@ -18,6 +18,16 @@ export interface EnqueueOptions {
 @Injectable()
 export class JobProducer {
   constructor(private readonly moduleRef: ModuleRef) {}
+
+  /** Jobs per queue and state, for the queue-depth metric (sampled at scrape time by the api and the worker). */
+  async depths(): Promise<{ queue: QueueName; state: string; count: number }[]> {
+    const rows: { queue: QueueName; state: string; count: number }[] = [];
+    for (const name of QUEUE_NAMES) {
+      const counts = await this.queue(name).getJobCounts('waiting', 'active', 'delayed', 'failed', 'prioritized');
+      for (const [state, count] of Object.entries(counts)) rows.push({ queue: name, state, count });
+    }
+    return rows;
+  }
 
   queue(name: QueueName): Queue {
     return this.moduleRef.get<Queue>(getQueueToken(name), { strict: false });
