@@ -1,15 +1,20 @@
 /**
  * Audit query benchmark (issue 7): loads N audit events (default 10,000,000, generated inside Postgres) into the
- * partitioned audit_events table of a throw-away database, then times filtered first pages and deep cursor pages
- * through the product's AuditQueryRepository, prints p50/p99 per query shape against the 50 ms target, and the
- * EXPLAIN (ANALYZE, BUFFERS) of each shape (docs/audit.md quotes them).
+ * partitioned audit_events table of a dedicated bench database (`orchestrator_bench_audit_<rows>`), then times
+ * filtered first pages and deep cursor pages through the product's AuditQueryRepository, prints p50/p99 per query
+ * shape against the 50 ms target, and the EXPLAIN (ANALYZE, BUFFERS) of each shape (docs/audit.md quotes them).
  *
- *   npm run bench:audit-query [-- rows [iterations]] [--keep] [--reuse=<database url>]
+ * The database is kept and reused: the next run applies any new migration (so index changes are built over the
+ * loaded rows) and loads only when the row count differs. `--fresh` drops and reloads it, `--drop` drops it after.
+ *
+ *   npm run bench:audit-query [-- rows [iterations]] [--fresh] [--drop]
  */
 import { Pool } from 'pg';
-import { AuditDb, AuditPartitions, AuditQuery, AuditQueryRepository } from '@app/audit';
-import { TenantScope } from '@app/db';
-import { createTestDatabase } from '@app/testing';
+import { AuditDb, AuditPartitions, AuditQuery, AuditQueryRepository, rareTrigrams, refreshTrigramStats } from '@app/audit';
+import { applyMigrations, createDatabaseIfMissing, dropProjectDatabase, TenantScope, withAdminClient, withDatabase } from '@app/db';
+import { repoRoot } from '@app/common';
+import { join } from 'node:path';
+import { testAdminUrl } from '@app/testing';
 
 const args = process.argv.slice(2).filter((a) => !a.startsWith('--'));
 const [ROWS = 10_000_000, ITER = 200] = args.map(Number);
@@ -58,12 +63,22 @@ async function load(pool: Pool): Promise<string[]> {
 }
 
 async function main(): Promise<void> {
-  // --reuse=<url>: a database a previous --keep run loaded (iterating on indexes without reloading 10M rows).
-  const reuse = process.argv.find((a) => a.startsWith('--reuse='))?.slice('--reuse='.length);
-  const db = reuse ? { url: reuse, drop: async (): Promise<void> => undefined } : await createTestDatabase();
-  const pool = new Pool({ connectionString: db.url, max: 4 });
+  const name = `orchestrator_bench_audit_${ROWS}`;
+  const url = withDatabase(testAdminUrl(), name);
+  if (process.argv.includes('--fresh')) await withAdminClient(testAdminUrl(), (c) => dropProjectDatabase(c, name));
+  await createDatabaseIfMissing(url);
+  const t0 = Date.now();
+  const { applied } = await applyMigrations({ databaseUrl: url, migrationsDir: join(repoRoot(), 'prisma', 'migrations') });
+  if (applied.length) console.log(`${name}: applied ${applied.join(', ')} (${Math.round((Date.now() - t0) / 1000)} s)`);
+  const pool = new Pool({ connectionString: url, max: 4 });
   try {
-    const tenants = reuse ? (await pool.query<{ id: string }>('SELECT id FROM tenants ORDER BY display_name')).rows.map((r) => r.id) : await load(pool);
+    const loaded = Number((await pool.query<{ n: string }>('SELECT count(*) AS n FROM audit_events')).rows[0]?.n);
+    if (loaded !== ROWS) await pool.query('TRUNCATE audit_events, tenants CASCADE');
+    else console.log(`${name}: reusing ${loaded.toLocaleString('en')} rows`);
+    const tenants = loaded === ROWS ? (await pool.query<{ id: string }>('SELECT id FROM tenants ORDER BY display_name')).rows.map((r) => r.id) : await load(pool);
+    if (applied.length && loaded === ROWS) await pool.query('ANALYZE audit_events');
+    const ts = Date.now();
+    console.log(`trigram statistics: ${await refreshTrigramStats(pool)} common trigrams from a sample (${Date.now() - ts} ms)`);
     const repo = new AuditQueryRepository({ pool } as unknown as AuditDb);
     const all: TenantScope = { tags: [] };
     const emea: TenantScope = { tags: ['emea'] };
@@ -96,15 +111,17 @@ async function main(): Promise<void> {
         times.push(Number(process.hrtime.bigint() - t0) / 1e6 / (i % 2 && page.nextCursor ? 2 : 1));
       }
       console.log(`${s.name.padEnd(32)} p50 ${pct(times, 50).toFixed(1).padStart(6)} ms   p99 ${pct(times, 99).toFixed(1).padStart(6)} ms   ${pct(times, 99) <= 50 ? 'ok' : 'SLOW'}`);
-      const { sql, params } = (repo as unknown as { build: (sc: TenantScope, q: AuditQuery, c: undefined, l: number) => { sql: string; params: unknown[] } }).build(s.scope, s.q(7), undefined, 101);
+      const q7 = s.q(7);
+      const rare = q7.q ? await rareTrigrams(pool, q7.q) : [];
+      const { sql, params } = (repo as unknown as { build: (sc: TenantScope, q: AuditQuery, c: undefined, l: number, r: string[]) => { sql: string; params: unknown[] } }).build(s.scope, q7, undefined, 101, rare);
       const plan = await pool.query<{ 'QUERY PLAN': string }>(`EXPLAIN (ANALYZE, BUFFERS, COSTS OFF, SUMMARY ON) ${sql}`, params);
-      explains.push(`### ${s.name}\n${plan.rows.map((r) => r['QUERY PLAN']).join('\n')}\n`);
+      explains.push(`### ${s.name}${rare.length ? ` (index searched with trigrams ${rare.join(', ')})` : ''}\n${plan.rows.map((r) => r['QUERY PLAN']).join('\n')}\n`);
     }
     console.log(`\n${explains.join('\n')}`);
   } finally {
     await pool.end();
-    if (!process.argv.includes('--keep') && !reuse) await db.drop();
-    else console.log(`kept database ${db.url}`);
+    if (process.argv.includes('--drop')) await withAdminClient(testAdminUrl(), (c) => dropProjectDatabase(c, name));
+    else console.log(`kept database ${name} (--drop removes it)`);
   }
 }
 

@@ -13,6 +13,14 @@ function loadDotEnv() {
 const node = (script, args = [], opts = {}) =>
   run(process.execPath, ['-r', './tools/alias-register.cjs', `dist/${script}`, ...args], opts);
 
+/** `secrets:*`: set-up (database reachable, build), then the tool against DATABASE_URL. */
+const secretsCommand = (script) => async (...args) => {
+  const { setup } = require('./lib/setup.cjs');
+  const env = await setup();
+  const r = node(script, args, { env: { ...process.env, DATABASE_URL: env.databaseUrl } });
+  process.exit(r.status);
+};
+
 const commands = {
   async test() {
     await require('./lib/test-command.cjs').testCommand();
@@ -30,7 +38,9 @@ const commands = {
     if (!['api', 'worker', 'entra-sim', 'vb365-sim'].includes(which)) fail('usage: start <api|worker|entra-sim|vb365-sim>');
     require('./lib/setup.cjs').buildOnly();
     const { spawn } = require('node:child_process');
-    const child = spawn(process.execPath, ['-r', './tools/alias-register.cjs', `dist/apps/${which}/src/main.js`], {
+    // The worker runs with its V8 flags (apps/worker/node-flags.cjs, issue 9).
+    const flags = which === 'worker' ? require('../apps/worker/node-flags.cjs').WORKER_NODE_FLAGS : [];
+    const child = spawn(process.execPath, [...flags, '-r', './tools/alias-register.cjs', `dist/apps/${which}/src/main.js`], {
       cwd: root,
       stdio: 'inherit',
       env: process.env,
@@ -58,12 +68,9 @@ const commands = {
     const r = node('tools/db/diff.js', args, { env: { ...process.env, DATABASE_URL: env.databaseUrl } });
     process.exit(r.status);
   },
-  async 'secrets:rewrap'() {
-    const { setup } = require('./lib/setup.cjs');
-    const env = await setup();
-    const r = node('tools/secrets-rewrap.js', [], { env: { ...process.env, DATABASE_URL: env.databaseUrl } });
-    process.exit(r.status);
-  },
+  'secrets:rewrap': secretsCommand('tools/secrets-rewrap.js'),
+  'secrets:set': secretsCommand('tools/secrets-set.js'),
+  'secrets:list': secretsCommand('tools/secrets-list.js'),
   async 'key:create'(...args) {
     const { setup } = require('./lib/setup.cjs');
     const env = await setup();

@@ -39,6 +39,15 @@ describe('docker/ consistency', () => {
     }
   });
 
+  it('the worker image starts the worker with the V8 flags of apps/worker/node-flags.cjs', () => {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { WORKER_NODE_FLAGS } = require(join(root, 'apps', 'worker', 'node-flags.cjs')) as { WORKER_NODE_FLAGS: string[] };
+    const worker = /^FROM \S+ AS worker$([\s\S]*?)(?=^FROM |(?![\s\S]))/m.exec(dockerfile)?.[1] ?? '';
+    const cmd = /^CMD (\[.*\])$/m.exec(worker)?.[1];
+    expect(cmd).toBeDefined();
+    expect(JSON.parse(cmd!)).toEqual(['node', ...WORKER_NODE_FLAGS, '-r', './tools/alias-register.cjs', 'dist/apps/worker/src/main.js']);
+  });
+
   it('every compose build target exists in the Dockerfile, and every target starts a built file', () => {
     const targets = [...dockerfile.matchAll(/^FROM \S+ AS (\S+)$/gm)].map((m) => m[1]);
     for (const t of ['api', 'worker', 'entra-sim', 'vb365-sim', 'migrate']) expect(targets).toContain(t);

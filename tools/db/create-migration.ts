@@ -1,5 +1,5 @@
 import { CodedError } from '@app/common';
-import { access, mkdir, writeFile } from 'node:fs/promises';
+import { access, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import {
   diffMigrations,
@@ -49,10 +49,11 @@ export async function createMigration(options: CreateMigrationOptions): Promise<
       'Use lower-case letters, digits and underscores, e.g. add_audit_events',
     );
   }
-  const sql = await diffMigrations(options);
+  const existing = (await readMigrationList(options.migrationsDir)).migrationDirectories.map((d) => d.path);
+  const applied = await Promise.all(existing.map((d) => readFile(join(options.migrationsDir, d, MIGRATION_FILE), 'utf8').catch(() => '')));
+  const sql = withoutIndexRoundTrips(await diffMigrations(options), applied.join('\n'));
   if (sql === '') return { migration: null, sql };
 
-  const existing = (await readMigrationList(options.migrationsDir)).migrationDirectories.map((d) => d.path);
   const migration = `${migrationTimestamp(options.now ?? new Date())}_${options.name}`;
   const last = existing[existing.length - 1];
   if (last !== undefined && migration.localeCompare(last) <= 0) {
@@ -73,4 +74,29 @@ export async function createMigration(options: CreateMigrationOptions): Promise<
   );
   if (!hasLock) await writeFile(lockPath, MIGRATION_LOCK_CONTENT);
   return { migration, sql };
+}
+
+/**
+ * Prisma cannot express some index definitions the way the database reports them back (a GIN index over btree_gin
+ * columns must name `uuid_ops`/`text_ops` in the schema, but introspection sees those types' default classes and
+ * reports none), so every diff would propose dropping such an index and creating it again, unchanged. A
+ * `DROP INDEX x` paired with a `CREATE INDEX x …` whose statement is, character for character, one an existing
+ * migration already ran is that artefact: both are removed. Any real change to the index differs in text and stays.
+ */
+export function withoutIndexRoundTrips(sql: string, existingMigrations: string): string {
+  const blocks = sql.split(/\n\n(?=-- )/);
+  const created = new Map<string, number>();
+  blocks.forEach((b, i) => {
+    const m = /^-- CreateIndex\n(CREATE (?:UNIQUE )?INDEX "([^"]+)"[^\n]*;)\s*$/.exec(b);
+    if (m && existingMigrations.includes(m[1])) created.set(m[2], i);
+  });
+  const drop = new Set<number>();
+  blocks.forEach((b, i) => {
+    const m = /^-- DropIndex\nDROP INDEX "([^"]+)";\s*$/.exec(b);
+    const j = m ? created.get(m[1]) : undefined;
+    if (j !== undefined) drop.add(i).add(j);
+  });
+  if (!drop.size) return sql;
+  const kept = blocks.filter((_, i) => !drop.has(i)).join('\n\n');
+  return kept.trim() === '' ? '' : kept.endsWith('\n') ? kept : `${kept}\n`;
 }

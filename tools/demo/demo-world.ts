@@ -1,18 +1,7 @@
-import { createServer } from 'node:net';
-import { buildScenario, helpdeskRole, Scenario, startSimulator, RunningSimulator } from '@app/testing';
+import { buildScenario, freePort, helpdeskRole, Scenario, startSimulator, RunningSimulator } from '@app/testing';
 
 /** A free TCP port on loopback (the api's port must be known before it starts: it is in the consent redirect URI). */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const addr = srv.address();
-      const port = typeof addr === 'object' && addr ? addr.port : 0;
-      srv.close(() => resolve(port));
-    });
-  });
-}
+export { freePort };
 
 /** The demo's customers: most consent through the link, some are preconsented, two refuse, one lacks its VB365 org. */
 export function demoScenario(n: number, apiUrl: string): Scenario {

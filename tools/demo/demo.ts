@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { repoRoot } from '@app/common';
 import { parseConfig } from '@app/config';
 import { applyMigrations, dropProjectDatabase, issueApiKey, PrismaService, withAdminClient, withDatabase } from '@app/db';
-import { deleteQueueKeys, ReadyProcess, spawnReady } from '@app/testing';
+import { deleteQueueKeys, ReadyProcess, spawnReady, workerNodeFlags } from '@app/testing';
 import { DEMO_ROLES, demoScenario, freePort, startSeededSimulators } from './demo-world';
 import { progressLine, summaryTable, TenantRow } from './demo-report';
 
@@ -67,7 +67,7 @@ async function main(): Promise<void> {
       VB365_USERNAME: 'VB365\\restadmin',
       VB365_PASSWORD: 'dev-only-Passw0rd!',
     };
-    procs.push({ name: 'worker', proc: await spawnReady('apps/worker/src/main.js', 'WORKER_READY', env) });
+    procs.push({ name: 'worker', proc: await spawnReady('apps/worker/src/main.js', 'WORKER_READY', env, 30_000, workerNodeFlags()) });
     procs.push({ name: 'api', proc: await spawnReady('apps/api/src/main.js', 'API_READY', env) });
     console.log(`entra-sim ${sims.entra.urls['identity']} / ${sims.entra.urls['graph']}, vb365-sim ${sims.vb365.urls['api']}`);
     console.log(`api ${apiUrl} (Swagger UI ${apiUrl}/docs), worker ${procs[0]!.proc.info.url}`);

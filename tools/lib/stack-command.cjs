@@ -89,7 +89,8 @@ async function stackCommand() {
       VB365_USERNAME: process.env.VB365_USERNAME || 'VB365\\restadmin',
       VB365_PASSWORD: process.env.VB365_PASSWORD || 'dev-only-Passw0rd!',
     };
-    const worker = await startService('worker', ['-r', './tools/alias-register.cjs', 'dist/apps/worker/src/main.js'], appEnv, 'WORKER_READY');
+    const { WORKER_NODE_FLAGS } = require('../../apps/worker/node-flags.cjs');
+    const worker = await startService('worker', [...WORKER_NODE_FLAGS, '-r', './tools/alias-register.cjs', 'dist/apps/worker/src/main.js'], appEnv, 'WORKER_READY');
     services.push(worker);
     const api = await startService('api', ['-r', './tools/alias-register.cjs', 'dist/apps/api/src/main.js'], appEnv, 'API_READY');
     services.push(api);

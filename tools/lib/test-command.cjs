@@ -17,6 +17,17 @@ function runAsync(label, cmd, args, env) {
   });
 }
 
+/** `.local/test-logs/<run-id>/`, a fresh directory per run; only the newest few runs are kept. */
+function testLogDir() {
+  const base = path.join(root, '.local', 'test-logs');
+  fs.mkdirSync(base, { recursive: true });
+  const old = fs.readdirSync(base).sort().slice(0, -4);
+  for (const d of old) fs.rmSync(path.join(base, d), { recursive: true, force: true });
+  const dir = path.join(base, `${new Date().toISOString().replace(/[:.]/g, '-')}-${process.pid}`);
+  fs.mkdirSync(dir);
+  return dir;
+}
+
 async function testCommand() {
   const env0 = await setup();
   const bin = (n) => path.join(root, 'node_modules', '.bin', n);
@@ -57,16 +68,29 @@ async function testCommand() {
 
   const resultsFile = path.join(root, '.local', 'jest-results.json');
   fs.rmSync(resultsFile, { force: true });
-  log('jest: unit, int and e2e projects…');
+  // Everything the run writes — jest's own output (its workers' included) and every process the test harnesses
+  // spawn (libs/testing appends theirs here) — is kept per run and scanned for seeded secrets afterwards.
+  const logDir = testLogDir();
+  log(`jest: unit, int and e2e projects… (all output kept in ${path.relative(root, logDir)})`);
   const jestArgs = ['--ci', '--json', `--outputFile=${resultsFile}`, '--maxWorkers=2', ...process.argv.slice(3)];
   const jest = await new Promise((resolve) => {
     const child = spawn(process.execPath, [path.join(root, 'node_modules', 'jest', 'bin', 'jest.js'), ...jestArgs], {
       cwd: root,
-      env,
-      stdio: 'inherit',
+      // No FORCE_COLOR to keep jest's colours through the pipe: every worker and child process would inherit it, and
+      // tests that read a child's log lines expect them without escape codes.
+      env: { ...env, TEST_LOG_DIR: logDir },
+      stdio: ['inherit', 'pipe', 'pipe'],
     });
-    child.on('exit', (code) => resolve(code ?? 1));
+    const file = fs.createWriteStream(path.join(logDir, 'jest-output.log'));
+    child.stdout.on('data', (d) => (process.stdout.write(d), file.write(d)));
+    child.stderr.on('data', (d) => (process.stderr.write(d), file.write(d)));
+    child.on('close', (code) => file.end(() => resolve(code ?? 1)));
   });
+  const scan = await runAsync('secret scan', process.execPath, ['-r', './tools/alias-register.cjs', 'dist/tools/secrets-scan-test-logs.js'], {
+    ...env,
+    TEST_LOG_DIR: logDir,
+  });
+  process.stdout.write(scan.out);
 
   let passed = 0;
   let failed = 0;
@@ -78,6 +102,9 @@ async function testCommand() {
   } else {
     failed = 1;
   }
+  // The whole-run secret scan counts as one more test.
+  if (scan.code === 0) passed++;
+  else failed++;
   const checksOk = checks.every((c) => c.code === 0);
   if (!checksOk) log(`failed checks: ${checks.filter((c) => c.code !== 0).map((c) => c.label).join(', ')}`);
   process.stdout.write(`tests: ${passed} passed, ${failed} failed\n`);

@@ -20,6 +20,8 @@ export async function createApiApp(config: AppConfig): Promise<NestFastifyApplic
     forceCloseConnections: 'idle',
     return503OnClosing: true,
     genReqId: correlationIdFor,
+    // req.ip (recorded in activity_log.client_ip) follows X-Forwarded-For only from proxies TRUST_PROXY names.
+    trustProxy: config.api.trustProxy,
     // Errors raised by Fastify's router before Nest sees the request (malformed URL, over-long path parameter)
     // answer problem+json like every other error (issue 8 fuzz test), without echoing the hostile URL.
     frameworkErrors: (err: FastifyError, req: FastifyRequest, reply: FastifyReply) => {

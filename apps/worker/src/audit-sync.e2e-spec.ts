@@ -26,13 +26,7 @@ describe('audit sync and tenant schedules', () => {
     stack = await startOnboardingStack({ tenants: 3, seed: 'e2e-audit', preconsented: [0, 1, 2] });
     ids = await stack.registerTenants();
     queue = new Queue('audit', { connection: redisOptionsFromUrl(REDIS_URL), prefix: stack.env['QUEUE_PREFIX'] });
-    entra = new EntraClient({
-      authorityHost: stack.env['ENTRA_AUTHORITY_HOST']!,
-      graphBaseUrl: stack.env['GRAPH_BASE_URL']!,
-      clientId: stack.scenario.orchestratorAppId,
-      certificatePath: stack.scenario.orchestratorCertPath,
-      lruSize: 10,
-    });
+    entra = stack.orchestratorClient();
     for (const i of [0, 1]) {
       await stack.vb365.admin('/_sim/restore-sessions', { count: 3, organizationId: stack.scenario.tenants[i]!.vb365OrganizationId });
     }

@@ -1,4 +1,5 @@
 import 'reflect-metadata';
+import { getHeapStatistics } from 'node:v8';
 import { NestFactory } from '@nestjs/core';
 import { HealthCheckService } from '@nestjs/terminus';
 import { Logger } from 'nestjs-pino';
@@ -15,6 +16,11 @@ async function main(): Promise<void> {
   const app = await NestFactory.createApplicationContext(WorkerModule, { bufferLogs: true });
   const logger = app.get(Logger);
   app.useLogger(logger);
+  const heapLimitMiB = Math.round(getHeapStatistics().heap_size_limit / 1024 / 1024);
+  if (heapLimitMiB > 1024) {
+    // Without apps/worker/node-flags.cjs V8 sizes the heap for the machine and RSS grows far past the live heap.
+    logger.warn(`worker heap limit ${heapLimitMiB} MiB: started without its V8 flags (apps/worker/node-flags.cjs)`);
+  }
   const processors = PROCESSORS.map((p) => app.get(p));
   const metrics = app.get(MetricsService);
   const producer = app.get(JobProducer);

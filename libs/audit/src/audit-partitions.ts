@@ -1,4 +1,5 @@
 import { Pool } from 'pg';
+import { refreshTrigramStats } from './audit-trigrams';
 
 const monthStart = (d: Date): Date => new Date(Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), 1));
 const addMonths = (d: Date, n: number): Date => new Date(Date.UTC(d.getUTCFullYear(), d.getUTCMonth() + n, 1));
@@ -8,6 +9,8 @@ export interface RetentionResult {
   deleted: number;
   droppedPartitions: string[];
   createdPartitions: string[];
+  /** Common item-name trigrams re-sampled for the `q=` search (audit-trigrams.ts). */
+  trigramStats: number;
 }
 
 /**
@@ -55,7 +58,8 @@ export class AuditPartitions {
   /**
    * Daily retention: rows older than each tenant's retentionDays are deleted (in bounded batches); a whole monthly
    * partition older than the longest retention of any tenant is dropped instead (instant, no bloat). Rows of
-   * deleted tenants follow the default retention. Also keeps partitions created 3 months ahead.
+   * deleted tenants follow the default retention. Also keeps partitions created 3 months ahead and re-samples the
+   * item-name trigram statistics.
    */
   async enforceRetention(now = new Date(), defaultDays = 365): Promise<RetentionResult> {
     const createdPartitions = await this.ensure(addMonths(now, -1), 4);
@@ -89,6 +93,6 @@ export class AuditPartitions {
         droppedPartitions.push(p.name);
       }
     }
-    return { deleted, droppedPartitions, createdPartitions };
+    return { deleted, droppedPartitions, createdPartitions, trigramStats: await refreshTrigramStats(this.pool) };
   }
 }

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { TenantScope } from '@app/db';
 import { AuditDb } from './audit-db';
+import { rareTrigrams } from './audit-trigrams';
 
 export interface AuditQuery {
   tenantId?: string;
@@ -80,7 +81,8 @@ export class AuditQueryRepository {
   constructor(private readonly db: AuditDb) {}
 
   async page(scope: TenantScope, q: AuditQuery, limit: number, cursor?: { at: Date; id: string }): Promise<AuditPage> {
-    const { sql, params } = this.build(scope, q, cursor, limit + 1);
+    const rare = q.q ? await rareTrigrams(this.db.pool, q.q) : [];
+    const { sql, params } = this.build(scope, q, cursor, limit + 1, rare);
     const { rows } = await this.db.pool.query<Row>(sql, params);
     const items = rows.slice(0, limit).map(toRow);
     const last = items[items.length - 1];
@@ -90,8 +92,9 @@ export class AuditQueryRepository {
   /** Full export, streamed in keyset chunks: memory stays bounded for any number of rows. */
   async *stream(scope: TenantScope, q: AuditQuery, chunk = 5000): AsyncGenerator<AuditEventRow> {
     let cursor: { at: Date; id: string } | undefined;
+    const rare = q.q ? await rareTrigrams(this.db.pool, q.q) : [];
     for (;;) {
-      const { sql, params } = this.build(scope, q, cursor, chunk);
+      const { sql, params } = this.build(scope, q, cursor, chunk, rare);
       const { rows } = await this.db.pool.query<Row>(sql, params);
       for (const r of rows) yield toRow(r);
       const last = rows[rows.length - 1];
@@ -100,7 +103,7 @@ export class AuditQueryRepository {
     }
   }
 
-  private build(scope: TenantScope, q: AuditQuery, cursor: { at: Date; id: string } | undefined, limit: number): { sql: string; params: unknown[] } {
+  private build(scope: TenantScope, q: AuditQuery, cursor: { at: Date; id: string } | undefined, limit: number, rare: readonly string[] = []): { sql: string; params: unknown[] } {
     const where: string[] = [];
     const params: unknown[] = [];
     const p = (v: unknown): string => {
@@ -114,7 +117,16 @@ export class AuditQueryRepository {
     if (q.actor) where.push(`e.actor = ${p(q.actor)}`);
     if (q.result) where.push(`e.result = ${p(q.result)}`);
     if (q.itemType) where.push(`e.item_type = ${p(q.itemType)}`);
-    if (q.q) where.push(`e.item_name ILIKE ${p(`%${q.q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`)}`);
+    if (q.q) {
+      const pattern = `%${q.q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+      if (rare.length) {
+        // The trigram index is searched with the text's rarest trigrams only (each one posting list); the whole
+        // text is then tested on those few rows. `|| ''` keeps that test out of the index condition, where its
+        // common trigrams ("ite", " of") would read posting lists as long as the table (docs/audit.md).
+        for (const t of rare) where.push(`e.item_name ILIKE ${p(`%${t}%`)}`);
+        where.push(`(e.item_name || '') ILIKE ${p(pattern)}`);
+      } else where.push(`e.item_name ILIKE ${p(pattern)}`);
+    }
     if (cursor) where.push(`(e.occurred_at, e.id) < (${p(cursor.at)}::timestamptz, ${p(cursor.id)}::bigint)`);
     const filtered = where.length > (q.from ? 1 : 0) + (q.to ? 1 : 0) + (cursor ? 1 : 0);
     const lim = p(limit);

@@ -20,11 +20,19 @@ const keyOf = (r: AuditEventInput): string => `${r.source}\u0000${r.externalId}\
  * syncs of one tenant cannot create duplicates — the unique key decides, not the caller.
  */
 export class AuditWriter {
+  /**
+   * Observable memory bound: `peakBuffered` is the most rows this writer ever held before sending them (at most
+   * AUDIT_BATCH_SIZE, or what one caller passed to `write`); `batches` counts statements sent. The memory test and
+   * benchmark (docs/audit.md "Memory") read them to prove a sync streams instead of collecting a tenant's rows.
+   */
+  readonly stats = { batches: 0, rows: 0, peakBuffered: 0 };
+
   constructor(private readonly pool: Pool) {}
 
   async write(rows: readonly AuditEventInput[]): Promise<WriteResult> {
     let written = 0;
     let offered = 0;
+    this.stats.peakBuffered = Math.max(this.stats.peakBuffered, rows.length);
     for (let i = 0; i < rows.length; i += AUDIT_BATCH_SIZE) {
       const r = await this.writeBatch(rows.slice(i, i + AUDIT_BATCH_SIZE));
       written += r.written;
@@ -45,6 +53,7 @@ export class AuditWriter {
     };
     for await (const row of rows) {
       buf.push(row);
+      if (buf.length > this.stats.peakBuffered) this.stats.peakBuffered = buf.length;
       if (buf.length >= AUDIT_BATCH_SIZE) await flush();
     }
     if (buf.length) await flush();
@@ -62,6 +71,8 @@ export class AuditWriter {
     // A stable order makes concurrent writers take row locks in the same order (no deadlocks).
     const rows = [...byKey.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, r]) => r);
     if (!rows.length) return { written: 0, offered: 0 };
+    this.stats.batches++;
+    this.stats.rows += rows.length;
     const res = await this.pool.query(
       `INSERT INTO audit_events (tenant_id, source, external_id, occurred_at, actor, action, item_type, item_name, result, version, details)
        SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::timestamptz[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::bigint[], $11::jsonb[])

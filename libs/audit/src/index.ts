@@ -8,3 +8,4 @@ export * from './entra-audit.sync';
 export * from './audit-db';
 export * from './audit-query.repository';
 export * from './audit.module';
+export * from './audit-trigrams';

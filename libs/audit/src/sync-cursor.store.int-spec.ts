@@ -10,6 +10,8 @@ describe('SyncCursorStore.withLock under concurrency', () => {
   beforeAll(async () => {
     db = await createTestDatabase();
     pool = new Pool({ connectionString: db.url, max: 10 });
+    // Dropping the test database terminates pooled connections (57P01) after pool.end(): not an error here.
+    pool.on('error', () => undefined);
   });
 
   afterAll(async () => {

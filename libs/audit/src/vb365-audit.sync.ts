@@ -31,7 +31,17 @@ export class OrganizationTenantMap {
     );
     const byOrgId = new Map(rows.map((r) => [r.org.toLowerCase(), r.id]));
     const byOrgName = new Map<string, string>();
-    if (byOrgId.size) {
+    if (onlyTenantId) {
+      // One tenant (its first sync): read its organization by id rather than list every organization on the
+      // server — the listing made a bulk onboarding quadratic in the number of organizations.
+      for (const [orgId, tenantId] of byOrgId) {
+        const org = await vb365.organizations.get(orgId).catch((err: unknown) => {
+          if (err instanceof Vb365Error && err.code === 'NOT_FOUND') return undefined;
+          throw err;
+        });
+        if (org?.name) byOrgName.set(org.name.toLowerCase(), tenantId);
+      }
+    } else if (byOrgId.size) {
       // Sessions name their organization by name only (vb365.md): one organizations listing per sync maps names.
       for await (const org of vb365.organizations.list()) {
         const tenantId = byOrgId.get(org.id.toLowerCase());
@@ -71,17 +81,23 @@ export class Vb365AuditSync {
 
   /** Server-wide incremental sync. `scope` names the server ("server:<host>"). */
   async syncServer(scope: string, initialSince: Date): Promise<Vb365SyncStats | undefined> {
-    return this.cursors.withLock(scope, VB365_SOURCE, async () => {
-      const cursor = await this.cursors.get(scope, VB365_SOURCE);
-      const map = await OrganizationTenantMap.load(this.pool, this.vb365);
-      const stats: Vb365SyncStats = { sessionsSeen: 0, sessionsIngested: 0, eventsWritten: 0, skippedUnknownOrganization: 0, changeFeed: 'none' };
-      await this.followChangeFeed(cursor, map, stats);
-      await this.revisitOpen(cursor, map, stats);
-      const since = cursor.watermark ? new Date(cursor.watermark.getTime() - this.overlapMs) : initialSince;
-      await this.listFrom(since, cursor, map, stats, true);
-      await this.cursors.save(scope, VB365_SOURCE, cursor);
-      return stats;
-    });
+    return this.cursors.withLock(scope, VB365_SOURCE, () => this.syncServerLocked(scope, initialSince));
+  }
+
+  /**
+   * The server sync for a caller that already holds the cursor's lock: the change-feed poller lists here when its
+   * token expired (docs/change-feed.md), instead of enqueueing a sync that would find the lock taken and skip.
+   */
+  async syncServerLocked(scope: string, initialSince: Date): Promise<Vb365SyncStats> {
+    const cursor = await this.cursors.get(scope, VB365_SOURCE);
+    const map = await OrganizationTenantMap.load(this.pool, this.vb365);
+    const stats: Vb365SyncStats = { sessionsSeen: 0, sessionsIngested: 0, eventsWritten: 0, skippedUnknownOrganization: 0, changeFeed: 'none' };
+    await this.followChangeFeed(cursor, map, stats);
+    await this.revisitOpen(cursor, map, stats);
+    const since = cursor.watermark ? new Date(cursor.watermark.getTime() - this.overlapMs) : initialSince;
+    await this.listFrom(since, cursor, map, stats, true);
+    await this.cursors.save(scope, VB365_SOURCE, cursor);
+    return stats;
   }
 
   /**
@@ -101,6 +117,25 @@ export class Vb365AuditSync {
         c.openItems = { ...c.openItems, ...local.openItems };
         await this.cursors.save(serverScope, VB365_SOURCE, c);
       });
+    }
+    return stats;
+  }
+
+  /**
+   * Sessions the change feed reported for one tenant (docs/change-feed.md): re-read by id (feed events are triggers
+   * only) and ingested idempotently; one deleted meanwhile is skipped. No revisit list is kept here: every later
+   * change of a Working session appears on the feed again (and the server sync revisits what it saw Working).
+   */
+  async ingestSessions(tenantId: string, ids: readonly string[]): Promise<Vb365SyncStats> {
+    const map = await OrganizationTenantMap.load(this.pool, this.vb365, tenantId);
+    const stats: Vb365SyncStats = { sessionsSeen: 0, sessionsIngested: 0, eventsWritten: 0, skippedUnknownOrganization: 0, changeFeed: 'changes' };
+    if (map.empty) return stats;
+    const local: SyncCursor = { watermark: null, boundaryIds: {}, changeToken: null, openItems: {} };
+    for (const id of ids) {
+      const session = await this.getOrUndefined(id);
+      if (!session) continue;
+      stats.sessionsSeen++;
+      await this.ingestSession(session, local, map, stats);
     }
     return stats;
   }

@@ -6,7 +6,15 @@ export interface AppConfig {
   log: { level: Env['LOG_LEVEL']; format: 'json' | 'pretty' };
   database: { url: string };
   redis: { url: string; queuePrefix: string };
-  api: { host: string; port: number; publicBaseUrl: string; shutdownTimeoutMs: number; bodyLimitBytes: number };
+  api: {
+    host: string;
+    port: number;
+    publicBaseUrl: string;
+    shutdownTimeoutMs: number;
+    bodyLimitBytes: number;
+    /** Fastify `trustProxy`: whose X-Forwarded-For decides the recorded client IP (false: the socket's). */
+    trustProxy: boolean | number | string;
+  };
   worker: { host: string; healthPort: number; concurrency: number; shutdownTimeoutMs: number; runStuckAfterMinutes: number };
   entra: {
     orchestratorAppId?: string;
@@ -16,7 +24,15 @@ export interface AppConfig {
     authorityHost: string;
     graphBaseUrl: string;
   };
-  vb365: { baseUrl?: string; username?: string; password?: string; caBundlePath?: string; maxConcurrent: number };
+  vb365: {
+    baseUrl?: string;
+    username?: string;
+    password?: string;
+    caBundlePath?: string;
+    maxConcurrent: number;
+    /** Change-feed poll interval (docs/change-feed.md); 0: disabled. */
+    changeFeedPollSeconds: number;
+  };
   schedule: { intervalMinutes: number };
   consent: {
     /**
@@ -64,9 +80,8 @@ export function parseConfig(source: Record<string, string | undefined>): AppConf
   if (e.ORCHESTRATOR_CERT_PATH && e.ORCHESTRATOR_CLIENT_SECRET) {
     problems.push('ORCHESTRATOR_CERT_PATH / ORCHESTRATOR_CLIENT_SECRET: set one of them, not both');
   }
-  if (e.VB365_BASE_URL && (!e.VB365_USERNAME || !e.VB365_PASSWORD)) {
-    problems.push('VB365_USERNAME / VB365_PASSWORD: required when VB365_BASE_URL is set');
-  }
+  // VB365_USERNAME / VB365_PASSWORD are not required with VB365_BASE_URL: the credentials live in the encrypted
+  // secret store, and these variables only import them at start (docs/security.md).
   if (problems.length) throw new ConfigError(problems);
   return {
     env: e.NODE_ENV,
@@ -79,6 +94,7 @@ export function parseConfig(source: Record<string, string | undefined>): AppConf
       publicBaseUrl: e.PUBLIC_BASE_URL.replace(/\/$/, ''),
       shutdownTimeoutMs: e.API_SHUTDOWN_TIMEOUT_MS,
       bodyLimitBytes: e.API_BODY_LIMIT_BYTES,
+      trustProxy: e.TRUST_PROXY === 'true' ? true : e.TRUST_PROXY === 'false' ? false : /^\d+$/.test(e.TRUST_PROXY) ? Number(e.TRUST_PROXY) : e.TRUST_PROXY,
     },
     worker: {
       host: e.WORKER_HOST,
@@ -101,6 +117,7 @@ export function parseConfig(source: Record<string, string | undefined>): AppConf
       password: e.VB365_PASSWORD,
       caBundlePath: e.VB365_CA_BUNDLE,
       maxConcurrent: e.VB365_MAX_CONCURRENT,
+      changeFeedPollSeconds: e.VB365_CHANGE_FEED_POLL_SECONDS,
     },
     schedule: { intervalMinutes: e.SCHEDULE_INTERVAL_MINUTES },
     consent: {

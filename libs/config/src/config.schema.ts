@@ -30,6 +30,12 @@ export const envSchema = z.object({
   PUBLIC_BASE_URL: url(['http:', 'https:']).default('http://127.0.0.1:3000'),
   API_SHUTDOWN_TIMEOUT_MS: int(0, 600_000).default(10_000),
   API_BODY_LIMIT_BYTES: int(1024, 50 * 1024 * 1024).default(1024 * 1024),
+  // Which proxies' X-Forwarded-For the api believes for the client IP it records (activity_log.client_ip): `false`
+  // (default: the socket address, XFF ignored), `true` (any), a hop count, or comma-separated addresses/CIDRs.
+  TRUST_PROXY: z
+    .string()
+    .regex(/^(true|false|\d{1,2}|[0-9a-fA-F.:/]+(,[0-9a-fA-F.:/]+)*)$/, 'must be true, false, a hop count or comma-separated addresses/CIDRs')
+    .default('false'),
 
   WORKER_HOST: z.string().min(1).default('127.0.0.1'),
   WORKER_HEALTH_PORT: int(0, 65535).default(3001),
@@ -49,9 +55,13 @@ export const envSchema = z.object({
   VB365_PASSWORD: z.string().min(1).optional(),
   VB365_CA_BUNDLE: z.string().min(1).optional(),
   VB365_MAX_CONCURRENT: int(1, 256).default(8),
+  // Seconds between reads of the VB365 change feed (/v8/Events) that trigger audit syncs of the tenants whose
+  // restore sessions changed (docs/change-feed.md); 0 leaves the feed to the minute-level server sync.
+  VB365_CHANGE_FEED_POLL_SECONDS: int(0, 3600).default(10),
 
-  // Signs admin-consent `state` values (HMAC-SHA256). Consent routes answer 503 without it in production; elsewhere
-  // a random per-process secret is used when unset, so links outlive neither a restart nor another api process.
+  // Signs admin-consent `state` values (HMAC-SHA256). Bootstrap only: the api imports it into the encrypted secret
+  // store as `consent.state-key` (the source of truth). With no key stored, consent routes answer 503 in production;
+  // elsewhere a random per-process key is used, so links outlive neither a restart nor another api process.
   CONSENT_STATE_SECRET: z.string().min(32, 'must be at least 32 characters (openssl rand -base64 32)').optional(),
   // How long a consent link stays usable. Links travel by email to customer admins, hence a day by default.
   CONSENT_LINK_TTL_MINUTES: int(5, 30 * 24 * 60).default(24 * 60),
@@ -69,7 +79,8 @@ export const envSchema = z.object({
     .regex(/^[A-Za-z0-9_-]{1,32}:[A-Za-z0-9+/]{43}=(,[A-Za-z0-9_-]{1,32}:[A-Za-z0-9+/]{43}=)*$/, 'must be id:base64key pairs, comma-separated')
     .optional(),
   // Inbound webhook sources and their shared secrets, `source:whsec_…` comma-separated; a source listed twice has
-  // two active secrets (rotation). A source that is not listed answers 404.
+  // two active secrets (previous, then current). Bootstrap only: the api imports them into the encrypted secret
+  // store (`webhook.inbound.<source>`), which is the source of truth (docs/webhooks.md).
   INBOUND_WEBHOOK_SECRETS: z
     .string()
     .regex(/^[a-z0-9-]{1,32}:[^,:\s]{16,}(,[a-z0-9-]{1,32}:[^,:\s]{16,})*$/, 'must be source:secret pairs, comma-separated (secrets at least 16 characters)')

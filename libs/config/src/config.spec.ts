@@ -38,8 +38,8 @@ describe('configuration', () => {
     expect((err as Error).message).not.toContain('hunter2-secret');
   });
 
-  it('checks combinations: VB365 credentials with a base URL, one Entra credential kind', () => {
-    expect(() => parseConfig({ ...minimal, VB365_BASE_URL: 'https://vb365.example:4443' })).toThrow(/VB365_USERNAME/);
+  it('checks combinations: one Entra credential kind; VB365 credentials optional (they live in the secret store)', () => {
+    expect(parseConfig({ ...minimal, VB365_BASE_URL: 'https://vb365.example:4443' }).vb365.password).toBeUndefined();
     expect(() =>
       parseConfig({ ...minimal, ORCHESTRATOR_CERT_PATH: '/c.pem', ORCHESTRATOR_CLIENT_SECRET: 's' }),
     ).toThrow(/not both/);

@@ -67,6 +67,33 @@ describe('consent primitives against entra-sim', () => {
     expect(s.audits.map((a) => a.activityDisplayName)).toEqual(expect.arrayContaining(['Add service principal', 'Add delegated permission grant']));
   });
 
+  it('ensureDelegatedGrants lists the client\'s grants once for both resources and repairs each like ensureDelegatedGrant', async () => {
+    // Graph grant narrower than wanted plus a duplicate; no self grant yet.
+    const t = await newTenant({ servicePrincipals: [{ appId: apps.restorePortal }], grants: [{ clientAppId: apps.restorePortal, resourceAppId: GRAPH_APP_ID, scope: 'openid' }, { clientAppId: apps.restorePortal, resourceAppId: GRAPH_APP_ID, scope: 'profile' }] });
+    const client = clientFor();
+    const sp = (await client.findServicePrincipal(t.id, apps.restorePortal))!;
+    const graphSp = (await client.findServicePrincipal(t.id, GRAPH_APP_ID))!;
+    const wants = [
+      { resourceSpId: graphSp.id, scopes: ['User.Read'] },
+      { resourceSpId: sp.id, scopes: ['access_as_user'] },
+    ];
+    const before = (await stats(t.id)).requests;
+    const [graph, self] = await client.ensureDelegatedGrants(t.id, sp.id, wants);
+    expect(graph!.changes.map((c) => c.kind)).toEqual(['updateGrant', 'deleteGrant']);
+    expect(self!.changes.map((c) => c.kind)).toEqual(['createGrant']);
+    // One listing + PATCH + DELETE + POST (two separate ensure calls list twice).
+    expect((await stats(t.id)).requests - before).toBe(4);
+    const s = await state(t.id);
+    expect(tenantWide(s, sp.id, graphSp.id).map((g) => g.scope.split(' ').sort())).toEqual([['User.Read', 'openid', 'profile'].sort()]);
+    expect(tenantWide(s, sp.id, sp.id).map((g) => g.scope)).toEqual(['access_as_user']);
+
+    const writes = totalWrites((await stats(t.id)).writes);
+    const again = await client.ensureDelegatedGrants(t.id, sp.id, wants);
+    expect(again.flatMap((r) => r.changes)).toEqual([]);
+    expect(totalWrites((await stats(t.id)).writes)).toBe(writes);
+    await expect(client.ensureDelegatedGrants(t.id, sp.id, [wants[0]!, wants[0]!])).rejects.toThrow(/distinct/);
+  });
+
   it('plan mode reports the writes and makes none', async () => {
     const t = await newTenant({ servicePrincipals: [{ appId: apps.restorePortal }], grants: [{ clientAppId: apps.restorePortal, resourceAppId: GRAPH_APP_ID, scope: 'User.Read' }, { clientAppId: apps.restorePortal, resourceAppId: GRAPH_APP_ID, scope: 'openid' }] });
     const planned = await onboard(clientFor(), t.id, true);

@@ -23,6 +23,9 @@ export function unionScopes(...lists: string[][]): string[] {
   return out;
 }
 
+const tenantWideOf = (grants: PermissionGrant[], resourceSpId: string): PermissionGrant[] =>
+  grants.filter((g) => g.resourceId === resourceSpId && g.consentType === 'AllPrincipals');
+
 export class DelegatedGrantOps {
   constructor(private readonly graph: GraphGateway) {}
 
@@ -32,7 +35,21 @@ export class DelegatedGrantOps {
 
   /** Tenant-wide grants for the pair; per-user (Principal) grants are not ours to touch. */
   private async tenantWide(tenantId: string, clientSpId: string, resourceSpId: string): Promise<PermissionGrant[]> {
-    return (await this.list(tenantId, clientSpId)).filter((g) => g.resourceId === resourceSpId && g.consentType === 'AllPrincipals');
+    return tenantWideOf(await this.list(tenantId, clientSpId), resourceSpId);
+  }
+
+  /**
+   * `ensure` for several resources of one client, reading the client's grants once (one Graph call fewer per
+   * extra resource): a write for one resource does not change another resource's grants, so the shared listing
+   * stays true for each. Resources must be distinct.
+   */
+  async ensureMany(tenantId: string, clientSpId: string, wants: { resourceSpId: string; scopes: string[] }[], opts: RunOptions = {}): Promise<EnsureResult<PermissionGrant>[]> {
+    if (new Set(wants.map((w) => w.resourceSpId.toLowerCase())).size !== wants.length) throw new Error('ensureMany: resources must be distinct');
+    const listed = await this.list(tenantId, clientSpId);
+    const out: EnsureResult<PermissionGrant>[] = [];
+    // One after the other (never in parallel): a request sent inside a sibling's Retry-After counts against the limit.
+    for (const w of wants) out.push(await this.ensure(tenantId, clientSpId, w.resourceSpId, w.scopes, opts, tenantWideOf(listed, w.resourceSpId)));
+    return out;
   }
 
   /**
@@ -40,8 +57,15 @@ export class DelegatedGrantOps {
    * script trips on (restore-portal.md): missing grant, narrower scope (PATCH with the union, since PATCH
    * replaces), duplicates (keep one with the union of all their scopes, delete the rest).
    */
-  async ensure(tenantId: string, clientSpId: string, resourceSpId: string, scopes: string[], opts: RunOptions = {}): Promise<EnsureResult<PermissionGrant>> {
-    let grants = await this.tenantWide(tenantId, clientSpId, resourceSpId);
+  async ensure(
+    tenantId: string,
+    clientSpId: string,
+    resourceSpId: string,
+    scopes: string[],
+    opts: RunOptions = {},
+    known?: PermissionGrant[],
+  ): Promise<EnsureResult<PermissionGrant>> {
+    let grants = known ?? (await this.tenantWide(tenantId, clientSpId, resourceSpId));
     const changes: Change[] = [];
     if (grants.length === 0) {
       const scope = unionScopes(scopes).join(' ');

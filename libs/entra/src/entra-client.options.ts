@@ -20,8 +20,10 @@ export interface EntraClientOptions {
   clientSecret?: string;
   /** Send the x5c chain in assertions (subject-name/issuer auth). */
   sendCertificateChain?: boolean;
-  /** How many tenants keep a cached credential + Graph client. */
+  /** How many tenants keep their cached access tokens + Graph client. */
   lruSize: number;
+  /** How many tenants keep a full MSAL credential (only used to acquire tokens); default 64, at most `lruSize`. */
+  credentialCacheSize?: number;
   /** Re-reads after a replication-lag 404 or a duplicate answer (contract §5). */
   replication?: { attempts: number; initialDelayMs: number };
   /** Wait used when a 429 carries no Retry-After; never shorter than what the server says. */

@@ -90,6 +90,11 @@ export class EntraClient {
     return this.grants.ensure(tenantId, clientSpId, resourceSpId, scopes, opts);
   }
 
+  /** `ensureDelegatedGrant` for several resources of one client, with one listing of its grants. */
+  ensureDelegatedGrants(tenantId: string, clientSpId: string, wants: { resourceSpId: string; scopes: string[] }[], opts?: RunOptions): Promise<EnsureResult<PermissionGrant>[]> {
+    return this.grants.ensureMany(tenantId, clientSpId, wants, opts);
+  }
+
   revokeDelegatedGrant(tenantId: string, clientSpId: string, resourceSpId: string, scopes?: string[], opts?: RunOptions): Promise<EnsureResult<undefined>> {
     return this.grants.revoke(tenantId, clientSpId, resourceSpId, scopes, opts);
   }

@@ -1,34 +1,47 @@
 import { readFileSync } from 'node:fs';
-import { ClientCertificateCredential, ClientSecretCredential, TokenCredential } from '@azure/identity';
-import { AuthenticationHandler, Client, HTTPMessageHandler, RedirectHandler, TelemetryHandler } from '@microsoft/microsoft-graph-client';
+import { AccessToken, ClientCertificateCredential, ClientSecretCredential, GetTokenOptions, TokenCredential } from '@azure/identity';
+import { AuthenticationHandler, Client, RedirectHandler, TelemetryHandler } from '@microsoft/microsoft-graph-client';
 import { TokenCredentialAuthenticationProvider } from '@microsoft/microsoft-graph-client/authProviders/azureTokenCredentials';
 import { LRUCache } from 'lru-cache';
 import { DEFAULT_GRAPH_SCOPE, EntraClientOptions } from './entra-client.options';
 import { entraError } from './entra.errors';
+import { graphAgent, UndiciGraphHandler } from './graph-http';
 
 export interface TenantConnection {
   credential: TokenCredential;
   graph: Client;
 }
 
+/** MSAL credentials kept at most (they are needed only to acquire a token: about once an hour per tenant). */
+export const DEFAULT_CREDENTIAL_CACHE_SIZE = 64;
+/** A cached token is renewed this long before it expires (when the token names no refresh time itself). */
+const TOKEN_REFRESH_MARGIN_MS = 5 * 60_000;
+
 /**
- * Per-tenant credential + Graph client, cached in a bounded LRU: an MSP has thousands of tenants, and each
- * credential holds its own MSAL token cache and authority metadata (contract §1), so evicted tenants simply
- * re-fetch on next use.
+ * Per-tenant credential + Graph client in two bounded LRUs: an MSP has thousands of tenants, and each MSAL credential
+ * holds its own application object, token cache and authority metadata (contract §1) — tens of KB — while all a
+ * tenant needs between token acquisitions is its access token. So the `lruSize` tenants keep a small token-caching
+ * credential and their Graph client; only `credentialCacheSize` MSAL credentials stay alive, and an evicted one is
+ * rebuilt (authority metadata re-fetched) the next time a token must be acquired. Every Graph request also asks
+ * the credential for a token: answered from the small cache, it skips MSAL's cache lookup entirely.
  */
 export class TenantConnections {
   private readonly cache: LRUCache<string, TenantConnection>;
+  private readonly msal: LRUCache<string, TokenCredential>;
   private certificatePem?: string;
+  /** Every tenant's Graph requests share this connection pool. */
+  private readonly http = new UndiciGraphHandler(graphAgent());
 
   constructor(private readonly opts: EntraClientOptions) {
     this.cache = new LRUCache({ max: Math.max(1, opts.lruSize) });
+    this.msal = new LRUCache({ max: Math.max(1, Math.min(opts.lruSize, opts.credentialCacheSize ?? DEFAULT_CREDENTIAL_CACHE_SIZE)) });
   }
 
   get(tenantId: string): TenantConnection {
     const key = tenantId.toLowerCase();
     let conn = this.cache.get(key);
     if (!conn) {
-      const credential = this.credential(key);
+      const credential = new CachedTokenCredential(() => this.msalCredential(key));
       conn = { credential, graph: this.graphClient(credential) };
       this.cache.set(key, conn);
     }
@@ -37,6 +50,20 @@ export class TenantConnections {
 
   get size(): number {
     return this.cache.size;
+  }
+
+  /** MSAL credentials currently alive (bounded by `credentialCacheSize`). */
+  get credentialCount(): number {
+    return this.msal.size;
+  }
+
+  private msalCredential(tenantId: string): TokenCredential {
+    let credential = this.msal.get(tenantId);
+    if (!credential) {
+      credential = this.credential(tenantId);
+      this.msal.set(tenantId, credential);
+    }
+    return credential;
   }
 
   private credential(tenantId: string): TokenCredential {
@@ -70,11 +97,43 @@ export class TenantConnections {
     const base = new URL(this.opts.graphBaseUrl);
     const authProvider = new TokenCredentialAuthenticationProvider(credential, { scopes: [this.opts.graphScope ?? DEFAULT_GRAPH_SCOPE] });
     return Client.initWithMiddleware({
-      middleware: [new AuthenticationHandler(authProvider), new RedirectHandler(), new TelemetryHandler(), new HTTPMessageHandler()],
+      middleware: [new AuthenticationHandler(authProvider), new RedirectHandler(), new TelemetryHandler(), this.http],
       baseUrl: `${base.origin}/`,
       defaultVersion: 'v1.0',
       // Without customHosts the client silently drops the Authorization header on non-Microsoft hosts (contract §1).
       customHosts: new Set([base.hostname]),
     });
+  }
+}
+
+/**
+ * A tenant's access tokens by scope, in front of its MSAL credential: a valid token is returned without touching
+ * MSAL; concurrent requests for a missing token share one acquisition. Errors are not cached (the next call asks
+ * MSAL again), and a request with CAE claims always goes to MSAL.
+ */
+export class CachedTokenCredential implements TokenCredential {
+  private readonly tokens = new Map<string, AccessToken>();
+  private readonly pending = new Map<string, Promise<AccessToken | null>>();
+
+  constructor(private readonly inner: () => TokenCredential) {}
+
+  async getToken(scopes: string | string[], options?: GetTokenOptions): Promise<AccessToken | null> {
+    if (options?.claims) return this.inner().getToken(scopes, options);
+    const key = Array.isArray(scopes) ? scopes.join(' ') : scopes;
+    const cached = this.tokens.get(key);
+    if (cached && Date.now() < (cached.refreshAfterTimestamp ?? cached.expiresOnTimestamp - TOKEN_REFRESH_MARGIN_MS)) return cached;
+    let inFlight = this.pending.get(key);
+    if (!inFlight) {
+      inFlight = this.inner()
+        .getToken(scopes, options)
+        .then((token) => {
+          if (token) this.tokens.set(key, token);
+          else this.tokens.delete(key);
+          return token;
+        })
+        .finally(() => this.pending.delete(key));
+      this.pending.set(key, inFlight);
+    }
+    return inFlight;
   }
 }

@@ -37,6 +37,15 @@ export interface TenantSyncJob extends JobBase {
   force?: boolean;
 }
 
+/**
+ * Restore sessions the VB365 change feed reported for one tenant (docs/change-feed.md): re-read by id and ingested.
+ * Ids only, at most VB365_FEED_SESSIONS_PER_JOB per job.
+ */
+export interface Vb365FeedSessionsJob extends JobBase {
+  tenantId: string;
+  sessionIds: string[];
+}
+
 /** queue → job name → payload. Adding a queue here without settings below fails to compile. */
 export interface JobCatalogue {
   system: {
@@ -62,6 +71,10 @@ export interface JobCatalogue {
     'audit.sync-tenant': TenantSyncJob;
     /** Restore sessions are listed once per VB365 server and fanned out to tenants (time-bucketed job id). */
     'audit.sync-vb365': JobBase;
+    /** Every VB365_CHANGE_FEED_POLL_SECONDS (one scheduler per VB365 server): reads /v8/Events, fans out per tenant. */
+    'audit.poll-vb365-feed': JobBase;
+    /** The sessions one feed read reported for one tenant; job id from tenant + feed position (deduplicated). */
+    'audit.sync-vb365-sessions': Vb365FeedSessionsJob;
     /** Daily: monthly partitions ahead, retention per tenant, schedule reconciliation. */
     'audit.maintenance': JobBase;
   };

@@ -3,7 +3,7 @@ import { ModuleRef } from '@nestjs/core';
 import { getQueueToken } from '@nestjs/bullmq';
 import { Job, JobsOptions, Queue } from 'bullmq';
 import { JobName, JobPayload, QUEUE_NAMES, QueueName } from './job-catalogue';
-import { QUEUE_SETTINGS } from './queue-settings';
+import { queueJobOptions } from './queue-settings';
 
 export interface EnqueueOptions {
   /** Deterministic id from the natural key where a duplicate job would be wrong (BullMQ ignores a second add). */
@@ -53,15 +53,6 @@ export class JobProducer {
   }
 
   private jobOptions(queue: QueueName, opts: EnqueueOptions): JobsOptions {
-    const s = QUEUE_SETTINGS[queue];
-    return {
-      jobId: opts.jobId,
-      delay: opts.delayMs,
-      priority: opts.priority,
-      attempts: s.attempts,
-      backoff: { type: s.backoff.type, delay: s.backoff.delayMs },
-      removeOnComplete: { age: s.removeOnComplete.ageSeconds, count: s.removeOnComplete.count },
-      removeOnFail: { age: s.removeOnFail.ageSeconds, count: s.removeOnFail.count },
-    };
+    return { ...queueJobOptions(queue), jobId: opts.jobId, delay: opts.delayMs, priority: opts.priority };
   }
 }

@@ -3,6 +3,7 @@ import { BullModule } from '@nestjs/bullmq';
 import { AppConfig, APP_CONFIG, ConfigModule } from '@app/config';
 import { QUEUE_NAMES } from './job-catalogue';
 import { JobProducer } from './job-producer.service';
+import { queueJobOptions } from './queue-settings';
 import { redisOptionsFromUrl } from './redis-options';
 
 /**
@@ -24,7 +25,8 @@ export class JobsModule {
             prefix: config.redis.queuePrefix,
           }),
         }),
-        ...QUEUE_NAMES.map((name) => BullModule.registerQueue({ name })),
+        // Queue defaults carry the retention too: job schedulers' jobs take them (they have no per-add options).
+        ...QUEUE_NAMES.map((name) => BullModule.registerQueue({ name, defaultJobOptions: queueJobOptions(name) })),
       ],
       providers: [JobProducer],
       exports: [JobProducer, BullModule],

@@ -1,3 +1,4 @@
+import type { JobsOptions } from 'bullmq';
 import { QueueName } from './job-catalogue';
 
 export interface QueueSettings {
@@ -76,3 +77,17 @@ export const QUEUE_SETTINGS: Record<QueueName, QueueSettings> = {
     stalledIntervalMs: 30_000,
   },
 };
+
+/**
+ * A queue's retries and retention as BullMQ job options. Used for every enqueue and as the queue's
+ * `defaultJobOptions`, so jobs produced by job schedulers (which take the queue defaults) are trimmed the same way.
+ */
+export function queueJobOptions(queue: QueueName): JobsOptions {
+  const s = QUEUE_SETTINGS[queue];
+  return {
+    attempts: s.attempts,
+    backoff: { type: s.backoff.type, delay: s.backoff.delayMs },
+    removeOnComplete: { age: s.removeOnComplete.ageSeconds, count: s.removeOnComplete.count },
+    removeOnFail: { age: s.removeOnFail.ageSeconds, count: s.removeOnFail.count },
+  };
+}

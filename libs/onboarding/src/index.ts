@@ -1,4 +1,5 @@
 export * from './clients/clients.module';
+export * from './clients/active-secrets.service';
 export * from './runs/run-launcher.service';
 export * from './runs/step-catalogue';
 export * from './runs/step-change';
@@ -32,3 +33,4 @@ export * from './sync/sync-scheduler.service';
 export * from './sync/tenant-sync.service';
 export * from './sync/audit-sync.step';
 export * from './sync/sync-domain.module';
+export * from './sync/change-feed-poller.service';

@@ -1,4 +1,6 @@
 import { randomBytes } from 'node:crypto';
+import { join } from 'node:path';
+import { repoRoot } from '@app/common';
 import { ReadyProcess, spawnReady } from './process-harness';
 
 export interface AppEnv {
@@ -16,13 +18,20 @@ export function startApi(env: AppEnv): Promise<ReadyProcess<{ url: string }>> {
   return spawnReady('apps/api/src/main.js', 'API_READY', { API_HOST: '127.0.0.1', API_PORT: '0', LOG_FORMAT: 'json', ...env });
 }
 
+/** The V8 flags every worker launch uses (apps/worker/node-flags.cjs, the one place they are written). */
+export function workerNodeFlags(): string[] {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return [...(require(join(repoRoot(), 'apps', 'worker', 'node-flags.cjs')) as { WORKER_NODE_FLAGS: string[] }).WORKER_NODE_FLAGS];
+}
+
+/** Spawns the worker with its V8 flags (workerNodeFlags) followed by `execArgv` (later flags win). */
 export function startWorker(env: AppEnv, execArgv: string[] = []): Promise<ReadyProcess<{ url: string }>> {
   return spawnReady(
     'apps/worker/src/main.js',
     'WORKER_READY',
     { WORKER_HOST: '127.0.0.1', WORKER_HEALTH_PORT: '0', LOG_FORMAT: 'json', ...env },
     30_000,
-    execArgv,
+    [...workerNodeFlags(), ...execArgv],
   );
 }
 

@@ -4,3 +4,8 @@ export * from './process-harness';
 export * from './test-database';
 export * from './scenario';
 export * from './onboarding-stack';
+export * from './managed-services';
+export * from './chaos';
+export * from './test-secrets';
+export * from './test-logs';
+export * from './secret-scan';

@@ -1,10 +1,12 @@
-import { issueApiKey, PrismaService } from '@app/db';
+import { EntraClient } from '@app/entra';
+import { PrismaService } from '@app/db';
 import { parseConfig } from '@app/config';
 import { ReadyProcess } from './process-harness';
 import { deleteQueueKeys, startApi, startWorker, testQueuePrefix } from './app-harness';
-import { buildScenario, Scenario, ScenarioOptions } from './scenario';
+import { buildScenario, helpdeskRole, Scenario, ScenarioOptions } from './scenario';
 import { RunningSimulator, startSimulator } from './simulator-harness';
 import { createTestDatabase, TestDatabase } from './test-database';
+import { issueTestApiKey, TEST_VB365_PASSWORD, TEST_VB365_USERNAME } from './test-secrets';
 
 export interface OnboardingStack {
   scenario: Scenario;
@@ -22,10 +24,55 @@ export interface OnboardingStack {
   registerTenants(indexes?: number[]): Promise<Map<number, string>>;
   waitForRun(runId: string, timeoutMs?: number): Promise<{ status: string; steps: { name: string; status: string; errorCode: string | null; changes: unknown[] }[] }>;
   startWorker(extraEnv?: Record<string, string>): Promise<ReadyProcess<{ url: string }>>;
+  /** The real EntraClient as the orchestrator app against this stack's entra-sim (tests that change consent state). */
+  orchestratorClient(): EntraClient;
   stop(): Promise<void>;
 }
 
 const REDIS_URL = (): string => process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+
+/** The api's and worker's configuration that points them at both simulators and the scenario's apps. */
+export function simulatorEnv(scenario: Scenario, entra: RunningSimulator, vb365: RunningSimulator): Record<string, string> {
+  return {
+    ENTRA_AUTHORITY_HOST: entra.urls['identity']!,
+    GRAPH_BASE_URL: entra.urls['graph']!,
+    ORCHESTRATOR_APP_ID: scenario.orchestratorAppId,
+    ORCHESTRATOR_CERT_PATH: scenario.orchestratorCertPath,
+    RESTORE_PORTAL_APP_ID: scenario.restorePortalAppId,
+    VB365_BASE_URL: vb365.urls['api']!,
+    VB365_USERNAME: TEST_VB365_USERNAME,
+    VB365_PASSWORD: TEST_VB365_PASSWORD,
+  };
+}
+
+/** JSON calls to the api with an API key; returns status and parsed body. */
+export function apiCaller(baseUrl: string, apiKey: string) {
+  return async <T = unknown>(method: string, path: string, body?: unknown): Promise<{ status: number; body: T }> => {
+    const res = await fetch(`${baseUrl}${path}`, {
+      method,
+      headers: { authorization: `Bearer ${apiKey}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    const text = await res.text();
+    return { status: res.status, body: (text ? JSON.parse(text) : undefined) as T };
+  };
+}
+
+/** Declares the Helpdesk restore operator role (helpdeskRole()) for each tenant, straight into Postgres. */
+export async function declareHelpdeskRole(prisma: PrismaService, tenantIds: string[]): Promise<void> {
+  const role = helpdeskRole();
+  await prisma.roleSpec.createMany({
+    data: tenantIds.map((tenantId) => ({
+      tenantId,
+      name: String(role['name']),
+      description: String(role['description']),
+      scope: 'entire_organization' as const,
+      operators: [{ kind: 'group', ref: 'Helpdesk' }],
+      selectedItems: [],
+      excludedItems: [{ kind: 'group', ref: 'Executives' }],
+    })),
+  });
+}
 
 /**
  * Everything a user would run, for end-to-end tests: a fresh database and queue prefix, both simulators seeded
@@ -49,18 +96,11 @@ export async function startOnboardingStack(
     QUEUE_PREFIX: prefix,
     LOG_LEVEL: 'info',
     PUBLIC_BASE_URL: publicBaseUrl,
-    ENTRA_AUTHORITY_HOST: entra.urls['identity']!,
-    GRAPH_BASE_URL: entra.urls['graph']!,
-    ORCHESTRATOR_APP_ID: scenario.orchestratorAppId,
-    ORCHESTRATOR_CERT_PATH: scenario.orchestratorCertPath,
-    RESTORE_PORTAL_APP_ID: scenario.restorePortalAppId,
-    VB365_BASE_URL: vb365.urls['api']!,
-    VB365_USERNAME: 'VB365\\restadmin',
-    VB365_PASSWORD: 'dev-only-Passw0rd!',
+    ...simulatorEnv(scenario, entra, vb365),
     ...opts.appEnv,
   };
   const prisma = new PrismaService(parseConfig({ DATABASE_URL: db.url }));
-  const apiKey = (await issueApiKey(prisma, { name: 'e2e-admin', scopes: ['admin'], tenantTags: [] })).key;
+  const apiKey = (await issueTestApiKey(prisma, { name: 'e2e-admin', scopes: ['admin'], tenantTags: [] })).key;
   const workers: ReadyProcess<{ url: string }>[] = [];
   const spawnWorker = async (extra: Record<string, string> = {}) => {
     const w = await startWorker({ ...env, ...opts.workerEnv, ...extra } as typeof env & { DATABASE_URL: string; QUEUE_PREFIX: string }, opts.workerExecArgv);
@@ -69,15 +109,7 @@ export async function startOnboardingStack(
   };
   const worker = await spawnWorker();
   const api = await startApi(env as typeof env & { DATABASE_URL: string; QUEUE_PREFIX: string });
-  const call = async <T>(method: string, path: string, body?: unknown) => {
-    const res = await fetch(`${api.info.url}${path}`, {
-      method,
-      headers: { authorization: `Bearer ${apiKey}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    const text = await res.text();
-    return { status: res.status, body: (text ? JSON.parse(text) : undefined) as T };
-  };
+  const call = apiCaller(api.info.url, apiKey);
   return {
     scenario,
     db,
@@ -90,6 +122,14 @@ export async function startOnboardingStack(
     env,
     call,
     startWorker: spawnWorker,
+    orchestratorClient: () =>
+      new EntraClient({
+        authorityHost: env['ENTRA_AUTHORITY_HOST']!,
+        graphBaseUrl: env['GRAPH_BASE_URL']!,
+        clientId: scenario.orchestratorAppId,
+        certificatePath: scenario.orchestratorCertPath,
+        lruSize: 10,
+      }),
     async registerTenants(indexes) {
       const ids = new Map<number, string>();
       for (const t of scenario.tenants.filter((x) => !indexes || indexes.includes(x.index))) {

@@ -1,6 +1,8 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { repoRoot } from '@app/common';
+import { collectProcessOutput } from './test-logs';
+import { registerSecretsFromEnv } from './test-secrets';
 
 export interface ReadyProcess<T> {
   info: T;
@@ -23,11 +25,13 @@ export async function spawnReady<T>(
   execArgv: string[] = [],
 ): Promise<ReadyProcess<T>> {
   const root = repoRoot();
+  registerSecretsFromEnv(env);
   const child = spawn(process.execPath, [...execArgv, '-r', join(root, 'tools', 'alias-register.cjs'), join(root, 'dist', script)], {
     cwd: root,
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
+  collectProcessOutput(script.replace(/\.js$/, ''), child);
   let out = '';
   child.stdout?.on('data', (d: Buffer) => (out += d.toString()));
   child.stderr?.on('data', (d: Buffer) => (out += d.toString()));

@@ -1,6 +1,7 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { repoRoot } from '@app/common';
+import { collectProcessOutput } from './test-logs';
 
 export type SimulatorName = 'entra-sim' | 'vb365-sim';
 
@@ -30,6 +31,7 @@ export async function startSimulator(
     ['-r', join(root, 'tools', 'alias-register.cjs'), join(root, 'dist', 'apps', name, 'src', 'main.js')],
     { cwd: root, env: { ...process.env, SIM_HOST: '127.0.0.1', SIM_PORT: '0', ...env }, stdio: ['ignore', 'pipe', 'pipe'] },
   );
+  collectProcessOutput(name, child);
   let stderr = '';
   child.stderr?.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-4000)));
   const urls = await new Promise<Record<string, string>>((resolve, reject) => {

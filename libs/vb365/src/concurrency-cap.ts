@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { sleep } from '@app/common';
 import type { Redis } from 'ioredis';
 
@@ -54,6 +54,27 @@ if redis.call('ZSCORE', KEYS[1], ARGV[2]) then
 end
 return 0`;
 
+/** A Lua script sent by its SHA1 (EVALSHA: the body is not resent on every request), loaded on NOSCRIPT. */
+class Script {
+  private readonly sha: string;
+
+  constructor(private readonly lua: string) {
+    this.sha = createHash('sha1').update(lua).digest('hex');
+  }
+
+  async run(redis: Redis, key: string, ...args: (string | number)[]): Promise<unknown> {
+    try {
+      return await redis.evalsha(this.sha, 1, key, ...args);
+    } catch (err) {
+      if (!(err instanceof Error && err.message.startsWith('NOSCRIPT'))) throw err;
+      return redis.eval(this.lua, 1, key, ...args);
+    }
+  }
+}
+
+const acquireScript = new Script(ACQUIRE);
+const renewScript = new Script(RENEW);
+
 /**
  * Cross-process cap on concurrent requests to one VB365 server (one box serves every tenant: DESIGN.md "Scale").
  * A counting semaphore of leased slots: holders renew their lease while the request runs; a crashed process
@@ -71,13 +92,13 @@ export class RedisCap implements ConcurrencyCap {
   async acquire(): Promise<() => Promise<void>> {
     const holder = randomUUID();
     for (let attempt = 0; ; attempt++) {
-      const got = await this.redis.eval(ACQUIRE, 1, this.key, this.max, this.leaseMs, holder);
+      const got = await acquireScript.run(this.redis, this.key, this.max, this.leaseMs, holder);
       if (got === 1) break;
       // Jittered polling keeps waiting processes from retrying in lockstep.
       await sleep(this.pollMs + Math.random() * Math.min(100, this.pollMs * (1 + attempt / 4)));
     }
     const renew = setInterval(() => {
-      this.redis.eval(RENEW, 1, this.key, this.leaseMs, holder).catch(() => undefined);
+      renewScript.run(this.redis, this.key, this.leaseMs, holder).catch(() => undefined);
     }, Math.max(100, this.leaseMs / 3));
     renew.unref();
     let released = false;

@@ -27,6 +27,7 @@ export class ActivityController {
       runId: q.runId,
       actor: q.actor,
       correlationId: q.correlationId,
+      ...(q.actorKeyId ? { details: { path: ['actorKeyId'], equals: q.actorKeyId } } : {}),
       ...(q.action ? { action: q.action.endsWith('.') ? { startsWith: q.action } : q.action } : {}),
       at: { gte: q.from, lt: q.to },
       ...(q.cursor ? { id: { lt: BigInt(q.cursor) } } : {}),

@@ -1,7 +1,8 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { IsDate, IsInt, IsOptional, IsString, IsUUID, Matches, Max, MaxLength, Min } from 'class-validator';
+import { IsDate, IsOptional, IsString, IsUUID, Matches, MaxLength } from 'class-validator';
 import { ActivityLog } from '@app/db';
+import { PageLimit } from '../openapi/page-limit.decorator';
 
 export class ActivityQuery {
   @ApiPropertyOptional({ format: 'uuid' }) @IsOptional() @IsUUID() tenantId?: string;
@@ -11,6 +12,10 @@ export class ActivityQuery {
   @IsString()
   @MaxLength(200)
   actor?: string;
+  @ApiPropertyOptional({ format: 'uuid', description: 'Rows caused by requests authenticated with this API key.' })
+  @IsOptional()
+  @IsUUID()
+  actorKeyId?: string;
   @ApiPropertyOptional({ description: 'Action, or a prefix ending in `.` (e.g. `tenant.`).', maxLength: 100 })
   @IsOptional()
   @IsString()
@@ -31,19 +36,21 @@ export class ActivityQuery {
   @IsOptional()
   @Matches(/^[0-9]{1,18}$/, { message: 'cursor must be a nextCursor value' })
   cursor?: string;
-  @ApiPropertyOptional({ minimum: 1, maximum: 500, default: 100 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(500)
+  @PageLimit(100)
   limit?: number;
 }
 
 export class ActivityEntryDto {
   @ApiProperty({ description: 'Monotonic id (string: a 64-bit integer).' }) id!: string;
   @ApiProperty({ format: 'date-time' }) at!: string;
-  @ApiProperty() actor!: string;
+  @ApiProperty({ description: 'API key name, `webhook:<source>`, `worker`, `scheduler` …' }) actor!: string;
+  @ApiPropertyOptional({
+    nullable: true,
+    type: String,
+    format: 'uuid',
+    description: 'Id of the API key whose request caused the row (null for webhook, scheduled and worker rows).',
+  })
+  actorKeyId!: string | null;
   @ApiProperty() action!: string;
   @ApiPropertyOptional({ nullable: true, type: String, format: 'uuid' }) tenantId!: string | null;
   @ApiPropertyOptional({ nullable: true, type: String, format: 'uuid' }) runId!: string | null;
@@ -53,16 +60,18 @@ export class ActivityEntryDto {
   details!: Record<string, unknown>;
 
   static from(a: ActivityLog): ActivityEntryDto {
+    const details = (a.details ?? {}) as Record<string, unknown>;
     return {
       id: a.id.toString(),
       at: a.at.toISOString(),
       actor: a.actor,
+      actorKeyId: typeof details['actorKeyId'] === 'string' ? details['actorKeyId'] : null,
       action: a.action,
       tenantId: a.tenantId,
       runId: a.runId,
       correlationId: a.correlationId,
       clientIp: a.clientIp,
-      details: a.details as Record<string, unknown>,
+      details,
     };
   }
 }

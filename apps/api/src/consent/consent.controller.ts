@@ -37,7 +37,7 @@ export class ConsentController {
   @ApiOperation({
     summary: 'Admin-consent link for the orchestrator app, with a signed, expiring, single-use state.',
     description:
-      'Every call issues a new link; earlier unused links stay valid until they expire. 503 when CONSENT_STATE_SECRET (production) or ORCHESTRATOR_APP_ID is not configured.',
+      'Every call issues a new link; earlier unused links stay valid until they expire. 503 when no consent.state-key is stored (production) or ORCHESTRATOR_APP_ID is not configured.',
   })
   @ApiErrors(200, ConsentLinkDto, [400, 401, 403, 404, 409, 503])
   async link(

@@ -6,6 +6,7 @@ import { newConsentNonce, signConsentState } from '@app/onboarding';
 import {
   createTestDatabase,
   deleteQueueKeys,
+  registerSeededSecret,
   RunningSimulator,
   startSimulator,
   TestDatabase,
@@ -15,6 +16,7 @@ import { createApiApp } from '../bootstrap';
 
 const PUBLIC_BASE_URL = 'https://orchestrator.msp.example';
 const SECRET = 'consent-state-secret-for-tests-0123456789';
+registerSeededSecret('consent state secret', SECRET);
 const ORCHESTRATOR_APP_ID = randomUUID();
 
 /**

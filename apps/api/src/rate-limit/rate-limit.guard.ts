@@ -9,6 +9,10 @@ import { AuthenticatedRequest } from '../auth/auth.decorators';
 
 const WINDOW_MS = 60_000;
 
+/** INCR + first-hit PEXPIRE as one server-side command: one Redis command per request instead of MULTI/INCR/PEXPIRE/EXEC. */
+const COUNT_LUA = "local n = redis.call('INCR', KEYS[1]) if n == 1 then redis.call('PEXPIRE', KEYS[1], ARGV[1]) end return n";
+type CountingRedis = Redis & { rateLimitCount(key: string, ttlMs: number): Promise<number> };
+
 /**
  * Per-API-key rate limit (RATE_LIMIT_PER_MINUTE), counted in Redis so every api replica shares one budget: a
  * fixed one-minute window per key. Beyond it: 429 problem+json with Retry-After (seconds to the next window).
@@ -18,16 +22,21 @@ const WINDOW_MS = 60_000;
  */
 @Injectable()
 export class RateLimitGuard implements CanActivate, OnModuleDestroy {
-  private redis?: Redis;
+  private redis?: CountingRedis;
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @InjectPinoLogger(RateLimitGuard.name) private readonly logger: PinoLogger,
   ) {}
 
-  private client(): Redis {
-    // Commands wait for the connection (offline queue) but at most 250 ms: then the limiter fails open.
-    this.redis ??= new Redis({ ...redisOptionsFromUrl(this.config.redis.url), maxRetriesPerRequest: 1, commandTimeout: 250 });
+  private client(): CountingRedis {
+    if (!this.redis) {
+      // Commands wait for the connection (offline queue) but at most 250 ms: then the limiter fails open.
+      const redis = new Redis({ ...redisOptionsFromUrl(this.config.redis.url), maxRetriesPerRequest: 1, commandTimeout: 250 });
+      // EVALSHA, falling back to EVAL once when the script is not cached on the server yet.
+      redis.defineCommand('rateLimitCount', { numberOfKeys: 1, lua: COUNT_LUA });
+      this.redis = redis as CountingRedis;
+    }
     return this.redis;
   }
 
@@ -40,8 +49,7 @@ export class RateLimitGuard implements CanActivate, OnModuleDestroy {
     const key = `${this.config.redis.queuePrefix}:ratelimit:${principal.keyId}:${window}`;
     let count: number;
     try {
-      const res = await this.client().multi().incr(key).pexpire(key, WINDOW_MS * 2).exec();
-      count = Number(res?.[0]?.[1] ?? 0);
+      count = Number(await this.client().rateLimitCount(key, WINDOW_MS * 2));
     } catch (err) {
       this.logger.warn({ err }, 'rate limiter unavailable (Redis): request allowed');
       return true;

@@ -1,8 +1,8 @@
 import fc from 'fast-check';
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { loadConfig } from '@app/config';
-import { issueApiKey, PrismaService } from '@app/db';
-import { createTestDatabase, deleteQueueKeys, TestDatabase, testQueuePrefix } from '@app/testing';
+import { PrismaService } from '@app/db';
+import { createTestDatabase, deleteQueueKeys, issueTestApiKey, registerSecretsFromEnv, TestDatabase, testQueuePrefix } from '@app/testing';
 import { createApiApp } from '../bootstrap';
 
 type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
@@ -68,11 +68,12 @@ describe('hostile input (fuzz)', () => {
     process.env.QUEUE_PREFIX = prefix;
     process.env.LOG_LEVEL = 'silent';
     process.env.INBOUND_WEBHOOK_SECRETS = 'psa:whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw';
+    registerSecretsFromEnv(process.env);
     app = await createApiApp(loadConfig());
     await app.init();
     await app.getHttpAdapter().getInstance().ready();
     prisma = app.get(PrismaService);
-    admin = (await issueApiKey(prisma, { name: 'fuzz-admin', scopes: ['admin'] })).key;
+    admin = (await issueTestApiKey(prisma, { name: 'fuzz-admin', scopes: ['admin'] })).key;
     await prisma.tenant.create({ data: { displayName: 'Seed', tags: ['emea'] } });
     const doc = (await app.inject({ method: 'GET', url: '/docs-json' })).json<{ paths: Record<string, Record<string, unknown>> }>();
     routes = Object.entries(doc.paths)

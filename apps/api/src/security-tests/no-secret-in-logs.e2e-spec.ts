@@ -4,7 +4,7 @@ import { createServer, IncomingMessage, Server } from 'node:http';
 import { AddressInfo } from 'node:net';
 import Redis from 'ioredis';
 import { generateWebhookSecret, signWebhook, verifyWebhook } from '@app/security';
-import { OnboardingStack, startOnboardingStack } from '@app/testing';
+import { OnboardingStack, registerSeededSecret, startOnboardingStack } from '@app/testing';
 
 /**
  * The api and worker as separate processes, driven like the MSP portal: an inbound PSA webhook registers a
@@ -55,6 +55,9 @@ describe('webhooks end to end, and no secret in any log line', () => {
     const sub = await stack.call<{ id: string; secret: string }>('POST', '/v1/webhook-subscriptions', { url: receiverUrl, events: ['run.succeeded'] });
     expect(sub.status).toBe(201);
     subscriptionSecret = sub.body.secret;
+    // Also searched for in every output of the whole `npm test` run (tools/secrets-scan-test-logs.ts).
+    registerSeededSecret('webhook subscription secret', subscriptionSecret);
+    registerSeededSecret('webhook subscription secret (key part)', subscriptionSecret.slice('whsec_'.length));
 
     const t = stack.scenario.tenants[0]!;
     const body = JSON.stringify({ type: 'tenant.created', data: { entraTenantId: t.entraTenantId, displayName: t.displayName, consentMode: 'preconsented' } });

@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { loadConfig } from '@app/config';
-import { issueApiKey, PrismaService } from '@app/db';
-import { deleteQueueKeys, TestDatabase, testQueuePrefix } from '@app/testing';
+import { PrismaService } from '@app/db';
+import { deleteQueueKeys, issueTestApiKey, TestDatabase, testQueuePrefix } from '@app/testing';
 import { startInProcessApi } from '../test-support/in-process-api';
 
 type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
@@ -25,10 +25,10 @@ describe('security matrix', () => {
 
   beforeAll(async () => {
     ({ app, db, prisma } = await startInProcessApi({ QUEUE_PREFIX: prefix }));
-    keys['auditOnly'] = (await issueApiKey(prisma, { name: 'audit-only', scopes: ['audit:read'] })).key;
-    keys['readOnly'] = (await issueApiKey(prisma, { name: 'read-only', scopes: ['tenants:read'] })).key;
+    keys['auditOnly'] = (await issueTestApiKey(prisma, { name: 'audit-only', scopes: ['audit:read'] })).key;
+    keys['readOnly'] = (await issueTestApiKey(prisma, { name: 'read-only', scopes: ['tenants:read'] })).key;
     // Every scope, but restricted to tenants tagged "us": the "emea" tenant below must be invisible to it.
-    keys['otherTenants'] = (await issueApiKey(prisma, { name: 'us-admin', scopes: ['admin'], tenantTags: ['us'] })).key;
+    keys['otherTenants'] = (await issueTestApiKey(prisma, { name: 'us-admin', scopes: ['admin'], tenantTags: ['us'] })).key;
     const displayName = `Hidden-${randomUUID()}`;
     const t = await prisma.tenant.create({ data: { displayName, entraTenantId: randomUUID(), tags: ['emea'], status: 'active' } });
     const batch = await prisma.batch.create({ data: { kind: 'resync', requestedBy: 'x', selection: { tenantIds: [t.id], scopeTags: ['emea'] }, total: 1 } });

@@ -24,6 +24,9 @@ import { CONSENT_MODES, ConsentModeValue, DRIFT_MODES, DriftModeValue, TenantDto
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 /** Tags select tenants for API keys and bulk runs: short, no spaces, so they read the same in a query string. */
 const TAG = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,62}$/;
+/** Per-tenant sync interval bounds: more often than 5 minutes costs Graph quota for little; at least daily. */
+const SYNC_INTERVAL_MIN = 5;
+const SYNC_INTERVAL_MAX = 1440;
 const TAG_MESSAGE =
   'each tag must be 1-63 characters: letters, digits, . _ : - (starting with a letter or digit)';
 
@@ -53,10 +56,33 @@ class TenantSettingsDto {
   @Max(3650)
   retentionDays?: number;
 
-  @ApiPropertyOptional({ enum: DRIFT_MODES, description: 'What the drift check does with role drift.' })
+  @ApiPropertyOptional({ enum: DRIFT_MODES, description: 'What the drift check does with role drift: report it, or repair it.' })
   @IsOptional()
   @IsIn(DRIFT_MODES)
   driftMode?: DriftModeValue;
+
+  @ApiPropertyOptional({
+    enum: DRIFT_MODES,
+    description: 'What the scheduled sync does with consent drift: report it (status consent_revoked), or repair it (a resync run re-creates the service principal and grants).',
+  })
+  // Absent leaves it; null is not a mode (IsOptional would let null through to a NOT NULL column).
+  @ValidateIf((_, v) => v !== undefined)
+  @IsIn(DRIFT_MODES)
+  consentDriftMode?: DriftModeValue;
+
+  @ApiPropertyOptional({
+    type: Number,
+    nullable: true,
+    minimum: SYNC_INTERVAL_MIN,
+    maximum: SYNC_INTERVAL_MAX,
+    description: 'Minutes between scheduled syncs of this tenant; null: the default (SCHEDULE_INTERVAL_MINUTES). A change reschedules at once.',
+  })
+  // Optional and nullable: absent leaves it, null resets it to the default.
+  @ValidateIf((_, v) => v !== undefined && v !== null)
+  @IsInt()
+  @Min(SYNC_INTERVAL_MIN)
+  @Max(SYNC_INTERVAL_MAX)
+  syncIntervalMinutes?: number | null;
 }
 
 /** Fields PATCH may change. */

@@ -1,8 +1,9 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { TenantSyncDto } from '../audit/tenant-sync.dto';
-import { Transform, Type } from 'class-transformer';
-import { IsBoolean, IsIn, IsInt, IsOptional, IsString, IsUUID, Max, MaxLength, Min } from 'class-validator';
+import { Transform } from 'class-transformer';
+import { IsBoolean, IsIn, IsOptional, IsString, IsUUID, MaxLength } from 'class-validator';
 import { Tenant } from '@app/db';
+import { PageLimit } from '../openapi/page-limit.decorator';
 
 export const TENANT_STATUSES = [
   'awaiting_consent',
@@ -47,12 +48,7 @@ export class ListTenantsQuery {
   @IsOptional()
   @IsUUID()
   cursor?: string;
-  @ApiPropertyOptional({ minimum: 1, maximum: 500, default: 50 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(500)
+  @PageLimit(50)
   limit?: number;
 }
 
@@ -83,6 +79,14 @@ export class TenantDto {
   @ApiProperty() retentionDays!: number;
   @ApiProperty({ enum: DRIFT_MODES, description: 'What the drift check does with role drift.' })
   driftMode!: DriftModeValue;
+  @ApiProperty({ enum: DRIFT_MODES, description: 'What the scheduled sync does with consent drift.' })
+  consentDriftMode!: DriftModeValue;
+  @ApiPropertyOptional({
+    nullable: true,
+    type: Number,
+    description: 'Minutes between scheduled syncs; null: the default (SCHEDULE_INTERVAL_MINUTES).',
+  })
+  syncIntervalMinutes!: number | null;
   @ApiPropertyOptional({
     format: 'date-time',
     nullable: true,
@@ -110,6 +114,8 @@ export class TenantDto {
       vb365OrganizationId: t.vb365OrganizationId,
       retentionDays: t.retentionDays,
       driftMode: t.roleDriftMode,
+      consentDriftMode: t.consentDriftMode,
+      syncIntervalMinutes: t.syncIntervalMinutes,
       parkedAt: t.parkedAt?.toISOString() ?? null,
       createdAt: t.createdAt.toISOString(),
       updatedAt: t.updatedAt.toISOString(),

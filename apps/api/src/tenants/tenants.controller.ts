@@ -67,7 +67,7 @@ export class TenantsController {
   @RequireScope('tenants:write')
   @ApiOperation({
     summary:
-      'Change display name, tags, exclusion, consent mode, retention or drift mode. Never starts a run.',
+      'Change display name, tags, exclusion, consent mode, retention, drift modes or sync interval. Never starts a run; an interval or exclusion change reschedules the tenant\'s sync at once.',
   })
   @ApiErrors(200, TenantDto, [400, 401, 403, 404])
   update(

@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { SyncScheduler } from '@app/onboarding';
 import { RolesModule } from '../roles/roles.module';
 import { RunsModule } from '../runs/runs.module';
 import { EntraDomainResolver } from './entra-domain.resolver';
@@ -8,6 +9,6 @@ import { TenantsService } from './tenants.service';
 @Module({
   imports: [RunsModule, RolesModule],
   controllers: [TenantsController],
-  providers: [TenantsService, EntraDomainResolver],
+  providers: [TenantsService, EntraDomainResolver, SyncScheduler],
 })
 export class TenantsModule {}

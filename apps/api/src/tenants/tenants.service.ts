@@ -9,7 +9,7 @@ import {
   TenantRepository,
   TenantScope,
 } from '@app/db';
-import { RunLauncher } from '@app/onboarding';
+import { RunLauncher, SyncScheduler } from '@app/onboarding';
 import { ApiError, FieldError } from '@app/platform';
 import { DECLARED_ROLES_ON_CREATE, DeclaredRolesOnCreate } from './declared-roles.seam';
 import { EntraDomainResolver } from './entra-domain.resolver';
@@ -36,6 +36,8 @@ function toPatch(body: UpdateTenantDto | CreateTenantDto): TenantPatch {
       body.consentMode && (body.consentMode === 'preconsented' ? 'preconsented' : 'admin_consent_link'),
     retentionDays: body.retentionDays,
     roleDriftMode: body.driftMode,
+    consentDriftMode: body.consentDriftMode,
+    syncIntervalMinutes: body.syncIntervalMinutes,
   };
 }
 
@@ -47,6 +49,7 @@ export class TenantsService {
     private readonly tenants: TenantRepository,
     private readonly launcher: RunLauncher,
     private readonly domains: EntraDomainResolver,
+    private readonly scheduler: SyncScheduler,
     @Optional() @Inject(DECLARED_ROLES_ON_CREATE) private readonly declaredRoles?: DeclaredRolesOnCreate,
   ) {}
 
@@ -85,6 +88,8 @@ export class TenantsService {
             status: preconsented ? 'onboarding' : 'awaiting_consent',
             retentionDays: patch.retentionDays,
             roleDriftMode: patch.roleDriftMode,
+            consentDriftMode: patch.consentDriftMode,
+            syncIntervalMinutes: patch.syncIntervalMinutes,
           },
           who,
         );
@@ -125,6 +130,9 @@ export class TenantsService {
     if (errors.length) throw ApiError.validation(errors);
     const updated = await this.tenants.update(scope, id, patch, who);
     if (!updated) throw ApiError.notFound('Tenant', id);
+    // The schedule follows the settings at once (not at the next daily reconciliation). Committed first: if Redis is
+    // down this fails the request, and the worker's reconciliation (start, daily) still converges Redis to Postgres.
+    if (patch.syncIntervalMinutes !== undefined || patch.excluded !== undefined) await this.scheduler.apply(updated);
     return TenantDto.from(updated);
   }
 

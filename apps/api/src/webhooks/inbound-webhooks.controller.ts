@@ -1,10 +1,10 @@
-import { Controller, HttpCode, Inject, Param, Post, Req, Res } from '@nestjs/common';
+import { Controller, HttpCode, Param, Post, Req, Res } from '@nestjs/common';
 import { ApiExcludeEndpoint } from '@nestjs/swagger';
 import { FastifyReply, FastifyRequest } from 'fastify';
 import { InjectPinoLogger, PinoLogger } from 'nestjs-pino';
-import { AppConfig, APP_CONFIG } from '@app/config';
 import { PrismaService } from '@app/db';
 import { JobProducer } from '@app/jobs';
+import { ActiveSecrets } from '@app/onboarding';
 import { ApiError } from '@app/platform';
 import { verifyWebhook } from '@app/security';
 import { Public } from '../auth/auth.decorators';
@@ -19,14 +19,15 @@ const header = (req: FastifyRequest, name: string): string | undefined => {
  * `POST /v1/webhooks/{source}` — events from the MSP's PSA/billing system, authenticated by a Standard Webhooks
  * signature instead of an API key (so @Public and excluded from the API-key OpenAPI document; docs/webhooks.md).
  * Store, then process: the verified raw body is inserted (webhook-id unique per source) and answered 202; the
- * worker applies it from the `webhooks` queue. A webhook-id seen before is acknowledged (200) and not processed.
+ * worker applies it from the `webhooks` queue. Sources and their secrets (current + previous during a rotation) are
+ * `webhook.inbound.<source>` in the encrypted secret store. A webhook-id seen before is acknowledged (200) and not processed.
  */
 @Controller('v1/webhooks')
 export class InboundWebhooksController {
   constructor(
     private readonly prisma: PrismaService,
     private readonly producer: JobProducer,
-    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly secrets: ActiveSecrets,
     @InjectPinoLogger(InboundWebhooksController.name) private readonly logger: PinoLogger,
   ) {}
 
@@ -39,7 +40,8 @@ export class InboundWebhooksController {
     @Req() req: FastifyRequest & { rawBody?: Buffer },
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<{ id: string; status: 'accepted' | 'duplicate' }> {
-    const secrets = SOURCE_RE.test(source) ? this.config.webhooks.inboundSecrets[source] : undefined;
+    // From memory (ActiveSecrets: the secret store, re-checked every 5 s), never a database round trip per request.
+    const secrets = SOURCE_RE.test(source) ? this.secrets.inboundSecrets(source) : undefined;
     if (!secrets?.length) throw new ApiError('NOT_FOUND', `No inbound webhook source named ${JSON.stringify(source.slice(0, 40))} is configured.`);
     const raw = req.rawBody;
     if (!raw) throw new ApiError('UNSUPPORTED_MEDIA_TYPE', 'Send the event as application/json.');

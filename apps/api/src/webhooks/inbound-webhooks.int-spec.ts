@@ -4,7 +4,7 @@ import { loadConfig } from '@app/config';
 import { issueApiKey, PrismaService, TenantRepository } from '@app/db';
 import { InboundEvents, RunLauncher } from '@app/onboarding';
 import { generateWebhookSecret, signWebhook } from '@app/security';
-import { createTestDatabase, deleteQueueKeys, TestDatabase, testQueuePrefix } from '@app/testing';
+import { createTestDatabase, deleteQueueKeys, registerInboundWebhookSecret, TestDatabase, testQueuePrefix } from '@app/testing';
 import { createApiApp } from '../bootstrap';
 
 /** POST /v1/webhooks/{source}: signature, store-then-process, dedup, rotation, strict events, excluded tenants. */
@@ -16,6 +16,8 @@ describe('inbound webhooks and the activity log', () => {
   const prefix = testQueuePrefix();
   const oldSecret = generateWebhookSecret();
   const newSecret = generateWebhookSecret();
+  registerInboundWebhookSecret(oldSecret);
+  registerInboundWebhookSecret(newSecret);
   let reader: string;
   let emeaReader: string;
 

@@ -1,8 +1,5 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
-import { IsInt, IsOptional, Max, Min } from 'class-validator';
-import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Principal } from '../auth/api-key.service';
 import { CorrelationId, CurrentPrincipal, RequireScope } from '../auth/auth.decorators';
 import { ClientIp } from '../activity/client-ip.decorator';
@@ -16,14 +13,10 @@ import {
   WebhookSubscriptionDto,
 } from './webhook-subscription.dto';
 import { WebhookSubscriptionsService } from './webhook-subscriptions.service';
+import { PageLimit } from '../openapi/page-limit.decorator';
 
 export class DeliveriesQuery {
-  @ApiPropertyOptional({ minimum: 1, maximum: 500, default: 100 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(500)
+  @PageLimit(100)
   limit?: number;
 }
 

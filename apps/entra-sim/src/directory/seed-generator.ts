@@ -1,16 +1,8 @@
+import { prng } from '@app/sim-kit';
 import type { DirectoryUser } from './directory.types';
 
-/** mulberry32: tiny deterministic PRNG, so the same generator seed always yields the same directory. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** Deterministic PRNG shared with vb365-sim (sim-kit): the same generator seed always yields the same directory. */
+export { prng };
 
 export function guidFrom(rand: () => number): string {
   let hex = '';

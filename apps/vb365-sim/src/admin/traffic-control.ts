@@ -35,6 +35,8 @@ export function installTrafficControl(
   const { store, tokens, faults, stats, settings } = deps;
   const orgOf = new WeakMap<FastifyRequest, string | undefined>();
   const leaving = new WeakMap<FastifyRequest, () => void>();
+  /** When the Retry-After of an injected 429 for an organization expires (Retry-After violations, as entra-sim counts them). */
+  const retryAfterUntil = new Map<string, { until: number; kind: string }>();
 
   // Counted before the answer is written, so a client that has its answer also sees it in /_sim/stats.
   app.addHook('onSend', async (request, reply, payload) => {
@@ -78,6 +80,12 @@ export function installTrafficControl(
     if (!request.url.startsWith('/v8/')) return undefined;
     const org = organizationOf(store, request);
     orgOf.set(request, org);
+    const issued = org ? retryAfterUntil.get(org) : undefined;
+    if (org && issued !== undefined) {
+      // 50 ms of grace, as in entra-sim: timers are coarse and an exact wait must not count.
+      if (Date.now() + 50 < issued.until) stats.retryAfterViolation(`${kindOf(request)} after 429 on ${issued.kind}`);
+      else retryAfterUntil.delete(org);
+    }
     const latency = faults.latencyFor(org);
     if (latency > 0) await sleep(latency);
     const fault = faults.draw(org);
@@ -85,6 +93,7 @@ export function installTrafficControl(
     stats.injectedFaults += 1;
     switch (fault.kind) {
       case 'throttle':
+        if (org) retryAfterUntil.set(org, { until: Date.now() + fault.retryAfterSeconds * 1000, kind: kindOf(request) });
         return sendRestError(reply.header('retry-after', String(fault.retryAfterSeconds)), 429, 'Too many requests. Retry later.', null);
       case 'status':
         return sendRestError(reply, fault.status, fault.status === 500 ? 'Internal server error (injected).' : 'Service unavailable (injected).', null);

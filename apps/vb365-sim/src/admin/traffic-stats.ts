@@ -15,6 +15,9 @@ export class TrafficStats {
   peakConcurrent = 0;
   rejectedByCap = 0;
   injectedFaults = 0;
+  /** Requests for an organization sent before the Retry-After of an injected 429 for it had passed. */
+  retryAfterViolations = 0;
+  private violationKinds = new Map<string, number>();
   private byKind = new Map<string, Counter>();
   private byOrganization = new Map<string, { total: Counter; byKind: Map<string, Counter> }>();
   private byStatus = new Map<number, number>();
@@ -25,9 +28,17 @@ export class TrafficStats {
     this.peakConcurrent = this.inFlight;
     this.rejectedByCap = 0;
     this.injectedFaults = 0;
+    this.retryAfterViolations = 0;
+    this.violationKinds.clear();
     this.byKind.clear();
     this.byOrganization.clear();
     this.byStatus.clear();
+  }
+
+  /** `what`: the offending request's kind and the kind that was answered 429. */
+  retryAfterViolation(what: string): void {
+    this.retryAfterViolations += 1;
+    this.violationKinds.set(what, (this.violationKinds.get(what) ?? 0) + 1);
   }
 
   enter(): number {
@@ -64,6 +75,8 @@ export class TrafficStats {
       peakConcurrent: this.peakConcurrent,
       rejectedByCap: this.rejectedByCap,
       injectedFaults: this.injectedFaults,
+      retryAfterViolations: this.retryAfterViolations,
+      retryAfterViolationKinds: Object.fromEntries(this.violationKinds),
       byStatus: Object.fromEntries(this.byStatus),
       byKind: Object.fromEntries(this.byKind),
       byOrganization: Object.fromEntries(

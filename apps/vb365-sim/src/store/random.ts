@@ -1,16 +1,9 @@
+import { prng } from '@app/sim-kit';
+
 /** Deterministic PRNG (mulberry32): the same seed produces the same organizations, ids and sessions. */
 export type Rng = () => number;
 
-export function rng(seed: number): Rng {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export const rng: (seed: number) => Rng = prng;
 
 const hex = (r: Rng, n: number): string => {
   let s = '';

@@ -5,7 +5,7 @@ import { InjectPinoLogger, PinoLogger } from 'nestjs-pino';
 import { AuditDb, Vb365AuditSync } from '@app/audit';
 import { AppConfig, APP_CONFIG } from '@app/config';
 import { JobCatalogue, JobPayload, JobProducer, QUEUE_SETTINGS } from '@app/jobs';
-import { classifyStepError, OutsideClients, SyncScheduler, TenantSync, vb365ServerScope } from '@app/onboarding';
+import { ChangeFeedPoller, classifyStepError, OutsideClients, SyncScheduler, TenantSync, vb365ServerScope } from '@app/onboarding';
 import { MetricsService } from '@app/platform';
 import { InstrumentedProcessor } from './instrumented-processor';
 
@@ -35,6 +35,7 @@ export class AuditProcessor extends InstrumentedProcessor<AuditJob> implements O
     private readonly audit: AuditDb,
     private readonly clients: OutsideClients,
     private readonly producer: JobProducer,
+    private readonly feed: ChangeFeedPoller,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {
     super(logger, metrics);
@@ -47,6 +48,8 @@ export class AuditProcessor extends InstrumentedProcessor<AuditJob> implements O
     if (this.config.vb365.baseUrl) {
       await queue.upsertJobScheduler('vb365-sync', { every: VB365_SYNC_EVERY_MS }, { name: 'audit.sync-vb365', data: { correlationId: 'schedule:vb365-sync' } });
     }
+    // Change feed → per-tenant syncs within seconds (docs/change-feed.md); removed when disabled.
+    await this.feed.register();
     const r = await this.scheduler.reconcileAll();
     this.logger.info(r, 'tenant sync schedules reconciled');
   }
@@ -77,6 +80,12 @@ export class AuditProcessor extends InstrumentedProcessor<AuditJob> implements O
         const sync = new Vb365AuditSync(this.clients.vb365Client(), this.audit.writer, this.audit.cursors, this.audit.pool);
         const stats = await sync.syncServer(vb365ServerScope(this.config.vb365.baseUrl), new Date(Date.now() - VB365_FIRST_SYNC_DAYS * 86_400_000));
         return stats ?? { skipped: 'another worker is syncing this server' };
+      }
+      case 'audit.poll-vb365-feed':
+        return this.feed.poll(job.data.correlationId);
+      case 'audit.sync-vb365-sessions': {
+        const data = job.data as JobPayload<'audit', 'audit.sync-vb365-sessions'>;
+        return this.feed.ingest(data.tenantId, data.sessionIds);
       }
       case 'audit.maintenance': {
         const retention = await this.audit.partitions.enforceRetention();

@@ -11,6 +11,9 @@ import { InstrumentedProcessor } from './instrumented-processor';
 @Processor('runs', {
   lockDuration: QUEUE_SETTINGS.runs.lockDurationMs,
   stalledInterval: QUEUE_SETTINGS.runs.stalledIntervalMs,
+  // Re-delivering a run is safe (completed steps are skipped, the others read first), so a run survives several
+  // worker deaths; BullMQ's default (1) failed runs hit by two kills (npm run chaos). The reaper catches the rest.
+  maxStalledCount: 5,
   // Concurrency follows WORKER_CONCURRENCY (set at bootstrap).
   concurrency: 1,
 })

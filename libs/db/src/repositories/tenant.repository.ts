@@ -30,10 +30,22 @@ export type TenantCreateData = Pick<
   | 'consentMode'
   | 'retentionDays'
   | 'roleDriftMode'
+  | 'consentDriftMode'
+  | 'syncIntervalMinutes'
 >;
 
 export type TenantPatch = Partial<
-  Pick<Tenant, 'displayName' | 'tags' | 'excluded' | 'consentMode' | 'retentionDays' | 'roleDriftMode'>
+  Pick<
+    Tenant,
+    | 'displayName'
+    | 'tags'
+    | 'excluded'
+    | 'consentMode'
+    | 'retentionDays'
+    | 'roleDriftMode'
+    | 'consentDriftMode'
+    | 'syncIntervalMinutes'
+  >
 >;
 
 /** Why a tenant cannot be deleted (see deleteIfRemovable). */
@@ -107,6 +119,8 @@ export class TenantRepository {
       consentMode: tenant.consentMode,
       retentionDays: tenant.retentionDays,
       roleDriftMode: tenant.roleDriftMode,
+      consentDriftMode: tenant.consentDriftMode,
+      syncIntervalMinutes: tenant.syncIntervalMinutes,
     });
     return tenant;
   }
@@ -119,7 +133,7 @@ export class TenantRepository {
     return this.prisma.$transaction(async (db) => {
       const current = await this.lockVisible(db, scope, id);
       if (!current) return null;
-      const changes: Record<string, { from: Prisma.InputJsonValue; to: Prisma.InputJsonValue }> = {};
+      const changes: Record<string, { from: Prisma.InputJsonValue | null; to: Prisma.InputJsonValue | null }> = {};
       for (const field of Object.keys(patch) as (keyof TenantPatch)[]) {
         const to = patch[field];
         if (to !== undefined && JSON.stringify(current[field]) !== JSON.stringify(to))

@@ -37,6 +37,8 @@ export class SecretStore {
     this.readable = [
       ...(this.current ? [this.current] : []),
       ...s.previousEncryptionKeys.map((k) => masterKeyFromBase64(k.id, k.key)),
+      // Outside production, rows written before a real master key was configured stay readable (and re-wrappable).
+      ...(config.env !== 'production' && this.current?.id !== DEV_KEY_ID ? [{ id: DEV_KEY_ID, key: DEV_KEY }] : []),
     ];
   }
 

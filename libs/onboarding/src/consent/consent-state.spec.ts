@@ -1,4 +1,4 @@
-import { newConsentNonce, signConsentState, verifyConsentState } from './consent-state';
+import { newConsentNonce, signConsentState, verifyConsentState, verifyConsentStateWithKeys } from './consent-state';
 
 const secret = 'k'.repeat(44);
 
@@ -49,5 +49,16 @@ describe('consent state', () => {
     ]) {
       expect(verifyConsentState(secret, s)).toEqual({ ok: false, reason: 'malformed' });
     }
+  });
+
+  it('with the active keys (current, previous) accepts a state signed by either, and nothing else', () => {
+    const previous = 'p'.repeat(44);
+    const keys = [secret, previous];
+    expect(verifyConsentStateWithKeys(keys, signConsentState(secret, payload))).toEqual({ ok: true, payload });
+    expect(verifyConsentStateWithKeys(keys, signConsentState(previous, payload))).toEqual({ ok: true, payload });
+    expect(verifyConsentStateWithKeys([secret], signConsentState(previous, payload))).toEqual({ ok: false, reason: 'bad_signature' });
+    expect(verifyConsentStateWithKeys(keys, signConsentState('x'.repeat(44), payload))).toEqual({ ok: false, reason: 'bad_signature' });
+    expect(verifyConsentStateWithKeys(keys, 'v1.nope')).toEqual({ ok: false, reason: 'malformed' });
+    expect(verifyConsentStateWithKeys([], signConsentState(secret, payload))).toEqual({ ok: false, reason: 'bad_signature' });
   });
 });

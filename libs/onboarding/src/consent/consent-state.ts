@@ -48,3 +48,13 @@ export function verifyConsentState(secret: string, state: string): ConsentStateC
     return { ok: false, reason: 'bad_signature' };
   return { ok: true, payload: { nonce, expiresAt: new Date(Number(exp) * 1000) } };
 }
+
+/**
+ * verifyConsentState against the active keys (the stored `consent.state-key`, current first, and during a rotation
+ * the previous one): a link signed before `secrets:set` rotated the key stays valid until the previous key is
+ * retired. Every key is tried, so the time taken does not depend on which one matched.
+ */
+export function verifyConsentStateWithKeys(keys: readonly string[], state: string): ConsentStateCheck {
+  const checks = keys.map((key) => verifyConsentState(key, state));
+  return checks.find((c) => c.ok) ?? checks[0] ?? { ok: false, reason: 'bad_signature' };
+}

@@ -3,8 +3,9 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { AppConfig, APP_CONFIG } from '@app/config';
 import { Prisma, PrismaService, Tenant } from '@app/db';
 import { ApiError } from '@app/platform';
+import { ActiveSecrets } from '../clients/active-secrets.service';
 import { RunConflictError, RunLauncher } from '../runs/run-launcher.service';
-import { newConsentNonce, signConsentState, verifyConsentState } from './consent-state';
+import { newConsentNonce, signConsentState, verifyConsentStateWithKeys } from './consent-state';
 import {
   ConsentCallbackParams,
   ConsentCallbackResult,
@@ -74,14 +75,15 @@ export class ConsentService {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly prisma: PrismaService,
     private readonly launcher: RunLauncher,
+    private readonly activeSecrets: ActiveSecrets,
   ) {}
 
   /** The caller has already checked the tenant is visible to its key. */
   async createLink(tenant: Tenant, who: { actor: string; correlationId: string }): Promise<ConsentLink> {
-    const secret = this.secret();
+    const secret = this.secrets()?.[0];
     if (!secret)
       throw new ApiError('UNAVAILABLE', 'Consent links are not configured.', {
-        hint: 'Set CONSENT_STATE_SECRET (openssl rand -base64 32).',
+        hint: 'Store a key: openssl rand -base64 32 | npm run secrets:set -- consent.state-key --stdin.',
       });
     const appId = this.config.entra.orchestratorAppId;
     if (!appId)
@@ -130,15 +132,15 @@ export class ConsentService {
 
   async handleCallback(params: ConsentCallbackParams, caller: ConsentCaller): Promise<ConsentCallbackResult> {
     const audit = { ip: caller.ip, userAgent: clip(caller.userAgent, 300) ?? null };
-    const secret = this.secret();
-    if (!secret)
+    const secrets = this.secrets();
+    if (!secrets?.length)
       return this.reject('unavailable', caller, null, {
         ...audit,
-        reason: 'CONSENT_STATE_SECRET is not set',
+        reason: 'no consent.state-key is stored',
       });
     if (!params.state) return this.reject('invalid', caller, null, { ...audit, reason: 'no state' });
 
-    const check = verifyConsentState(secret, params.state);
+    const check = verifyConsentStateWithKeys(secrets, params.state);
     // Not looked up at all: an unsigned nonce must not be able to consume (or probe) a real link.
     if (!check.ok) return this.reject('forged', caller, null, { ...audit, reason: check.reason });
     const { nonce } = check.payload;
@@ -290,18 +292,20 @@ export class ConsentService {
   }
 
   /**
-   * Outside production an unset secret is made up per process (links then die with the process); in production
-   * the consent routes answer 503 instead, so a forgotten secret is loud rather than silently per-process.
+   * The stored `consent.state-key` (current first, then a previous one during a rotation; ActiveSecrets, which also
+   * imports CONSENT_STATE_SECRET). Outside production a missing key is made up per process (links then die with the
+   * process); in production the consent routes answer 503 instead, so a forgotten key is loud.
    */
-  private secret(): string | undefined {
-    if (this.config.consent.stateSecret) return this.config.consent.stateSecret;
+  private secrets(): readonly string[] | undefined {
+    const stored = this.activeSecrets.consentStateKeys();
+    if (stored?.length) return stored;
     if (this.config.env === 'production') return undefined;
     if (!this.generatedSecret) {
       this.generatedSecret = randomBytes(32).toString('base64');
       this.logger.warn(
-        'CONSENT_STATE_SECRET is not set: consent links are signed with a per-process key and stop working at restart.',
+        'No consent.state-key is stored: consent links are signed with a per-process key and stop working at restart.',
       );
     }
-    return this.generatedSecret;
+    return [this.generatedSecret];
   }
 }

@@ -52,7 +52,7 @@ describe('GraphSubscriptions', () => {
       RESTORE_PORTAL_APP_ID: scenario.restorePortalAppId,
     });
     prisma = new PrismaService(config);
-    clients = new OutsideClients(config);
+    clients = await OutsideClients.create(config, prisma);
     secrets = new SecretStore(prisma, config);
     subs = new GraphSubscriptions(prisma, clients, secrets, config);
     const t = scenario.tenants[0]!;

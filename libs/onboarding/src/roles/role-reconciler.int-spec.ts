@@ -285,4 +285,25 @@ describe('RoleReconciler against vb365-sim', () => {
     expect((await simRoles()).map((r) => r.name)).toEqual(['Other']);
     expect(await prisma.ownedVb365Role.count({ where: { tenantId } })).toBe(0);
   });
+
+  it('owns a role whose create landed on VB365 while the process died before recording it (found by npm run chaos)', async () => {
+    await declare([{ name: 'Crash test', scope: 'entire_organization', operators: [{ kind: 'group', ref: 'Helpdesk Admins' }] }]);
+    // What a crash between the POST and the ownership row leaves: the pending row and the role on the server.
+    await prisma.ownedVb365Role.create({ data: { tenantId, vb365RoleId: 'pending:1', name: 'Crash test' } });
+    const admins: RESTRbacOperator = { type: 'Group', group: { id: 'group-admins', displayName: 'Helpdesk Admins', name: `helpdesk@${D}`, type: 'Office365' } };
+    const landed = await console_.rbac.create(ORG, { name: 'Crash test', description: '', roleType: 'EntireOrganization', operators: [admins], selectedItems: [], excludedItems: [] });
+    const run = await measured(() => roles.reconcile(tenantId, { dryRun: false }));
+    expect(run.failures).toEqual([]);
+    expect((await simRoles()).filter((r) => r.name === 'Crash test')).toHaveLength(1);
+    expect(await prisma.ownedVb365Role.findMany({ where: { tenantId } })).toEqual([expect.objectContaining({ vb365RoleId: landed.id, name: 'Crash test' })]);
+    // A pending row whose create never reached VB365 is dropped and the role created once.
+    await console_.rbac.delete(landed.id);
+    await prisma.ownedVb365Role.deleteMany({ where: { tenantId } });
+    await prisma.ownedVb365Role.create({ data: { tenantId, vb365RoleId: 'pending:2', name: 'Crash test' } });
+    const again = await measured(() => roles.reconcile(tenantId, { dryRun: false }));
+    expect(again.failures).toEqual([]);
+    expect(again.simWrites).toBe(1);
+    const owned = await prisma.ownedVb365Role.findMany({ where: { tenantId } });
+    expect(owned).toEqual([expect.objectContaining({ vb365RoleId: (await simRole('Crash test'))!.id })]);
+  });
 });

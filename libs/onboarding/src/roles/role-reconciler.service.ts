@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { CodedError } from '@app/common';
 import { Prisma, PrismaService, Tenant } from '@app/db';
@@ -41,6 +42,9 @@ const lastAppliedOf = (d: DesiredRole): Prisma.InputJsonValue => ({
  * changes leaves state the next run re-plans from. THROTTLED/TRANSIENT/UNAUTHORIZED propagate for the run
  * engine to retry; a role's own problems (unresolvable reference, VB365 refusing its change) become failures.
  */
+/** vb365_role_id of an ownership row written before the POST that creates the role (see create-role). */
+export const PENDING_ROLE_PREFIX = 'pending:';
+
 @Injectable()
 export class RoleReconciler {
   constructor(
@@ -80,10 +84,12 @@ export class RoleReconciler {
   /** Offboarding: deletes the roles the product owns for the tenant; foreign roles are never touched. */
   async removeOwnedRoles(tenantId: string, opts: { dryRun: boolean }): Promise<RoleReconcileReport> {
     const tenant = await this.tenant(tenantId);
-    const owned = await this.prisma.ownedVb365Role.findMany({ where: { tenantId } });
-    if (!owned.length) return { changes: [], failures: [], writes: 0 };
+    if (!(await this.prisma.ownedVb365Role.count({ where: { tenantId } }))) return { changes: [], failures: [], writes: 0 };
     const vb365 = this.clients.vb365Client();
     const organizationId = await this.organizationId(tenant, vb365);
+    await this.settlePendingCreates(tenantId, organizationId, vb365, false);
+    const owned = await this.prisma.ownedVb365Role.findMany({ where: { tenantId } });
+    if (!owned.length) return { changes: [], failures: [], writes: 0 };
     const ownedIds = new Set(owned.map((o) => o.vb365RoleId));
     const actual = await readRoles(vb365, organizationId, (r) => ownedIds.has(r.id), false);
     const plan = planRoles({ desired: [], held: [], actual, owned: owned.map((o) => ({ roleId: o.vb365RoleId, name: o.name })) });
@@ -110,7 +116,8 @@ export class RoleReconciler {
         held.push(d.name);
       }
     }
-    const owned = await this.prisma.ownedVb365Role.findMany({ where: { tenantId: tenant.id } });
+    await this.settlePendingCreates(tenant.id, organizationId, vb365, opts.dryRun);
+    const owned = (await this.prisma.ownedVb365Role.findMany({ where: { tenantId: tenant.id } })).filter((o) => !o.vb365RoleId.startsWith(PENDING_ROLE_PREFIX));
     const ownedIds = new Set(owned.map((o) => o.vb365RoleId));
     const declaredNames = new Set([...roles, ...duplicates].map((d) => nameKey(d.name)));
     // Members are read only for roles the planner may change: owned ones and foreign ones a declared role may adopt.
@@ -186,6 +193,9 @@ export class RoleReconciler {
         await vb365.rbac.remove(c.roleId, c.list, c.members.map(memberId));
         return;
       case 'create-role': {
+        // Intent first: if this process dies after VB365 created the role but before ownership is recorded, the
+        // next pass finds the pending row and owns the same-named role instead of calling it foreign (NAME_TAKEN).
+        await this.own(tenantId, `${PENDING_ROLE_PREFIX}${randomUUID()}`, c.role, false);
         let created: string;
         try {
           created = (await vb365.rbac.create(organizationId, c.model)).id;
@@ -201,6 +211,22 @@ export class RoleReconciler {
         await this.own(tenantId, created, c.role, false);
         return;
       }
+    }
+  }
+
+  /**
+   * Resolves creates whose outcome was never recorded (a pending row): the same-named role on VB365, if any, was
+   * created by us and is owned from now on; without one the create never happened and the row goes.
+   */
+  private async settlePendingCreates(tenantId: string, organizationId: string, vb365: Vb365Client, dryRun: boolean): Promise<void> {
+    const pending = await this.prisma.ownedVb365Role.findMany({ where: { tenantId, vb365RoleId: { startsWith: PENDING_ROLE_PREFIX } } });
+    if (!pending.length || dryRun) return;
+    const owned = new Set((await this.prisma.ownedVb365Role.findMany({ where: { tenantId }, select: { vb365RoleId: true } })).map((o) => o.vb365RoleId));
+    const onServer = await vb365.rbac.listByOrganization(organizationId);
+    for (const p of pending) {
+      const found = onServer.find((r) => !owned.has(r.id) && nameKey(r.name ?? '') === nameKey(p.name));
+      if (found) await this.own(tenantId, found.id, p.name, false);
+      else await this.prisma.ownedVb365Role.deleteMany({ where: { vb365RoleId: p.vb365RoleId } });
     }
   }
 

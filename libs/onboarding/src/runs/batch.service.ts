@@ -1,7 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { Batch, Prisma, PrismaService, RunKind, TenantScope, tenantWhere } from '@app/db';
 import { JobProducer } from '@app/jobs';
-import { runJobId, RunConflictError, RunLauncher } from './run-launcher.service';
+import { runJobId, RunLauncher } from './run-launcher.service';
 
 export interface BulkRunInput {
   kind: RunKind;
@@ -20,6 +20,8 @@ interface Selection {
 }
 
 const PAGE = 500;
+/** Runs created and enqueued together within a page (the first runs start while later ones are created). */
+const ENQUEUE_CHUNK = 100;
 /** Bulk runs yield to single runs (see EnqueueOptions.priority). */
 const BULK_PRIORITY = 10;
 
@@ -41,8 +43,16 @@ export class BatchService {
   async create(scope: TenantScope, input: BulkRunInput, requestedBy: string, correlationId: string): Promise<Batch> {
     const selection: Selection = { tenantIds: input.tenantIds, tag: input.tag, scopeTags: [...scope.tags], options: input.options ?? {} };
     const total = await this.prisma.tenant.count({ where: this.where(selection) });
-    const batch = await this.prisma.batch.create({
-      data: { kind: input.kind, dryRun: input.dryRun ?? false, requestedBy, selection: selection as unknown as Prisma.InputJsonValue, total },
+    const batch = await this.prisma.$transaction(async (tx) => {
+      const created = await tx.batch.create({
+        data: { kind: input.kind, dryRun: input.dryRun ?? false, requestedBy, selection: selection as unknown as Prisma.InputJsonValue, total },
+      });
+      // The request itself is recorded here, where the caller's key id and client IP are known (the api's request
+      // context); the per-tenant `run.requested` rows are written later by the worker's fan-out (same batchId).
+      await tx.activityLog.create({
+        data: { actor: requestedBy, action: 'batch.requested', correlationId, details: { batchId: created.id, kind: created.kind, dryRun: created.dryRun, total, tag: input.tag ?? null, tenantIdsGiven: input.tenantIds?.length ?? null } },
+      });
+      return created;
     });
     await this.producer.enqueue('batches', 'batch.fan-out', { batchId: batch.id, correlationId }, { jobId: `batch-${batch.id}` });
     return batch;
@@ -68,7 +78,7 @@ export class BatchService {
           (r) => r.tenantId,
         ),
       );
-      const jobs = [];
+      const eligible: string[] = [];
       for (const t of tenants) {
         if (already.has(t.id)) continue;
         // Excluded tenants are never touched by bulk work; parked ones wait for a human retry.
@@ -80,23 +90,23 @@ export class BatchService {
           skipped.push({ tenantId: t.id, reason: 'parked after repeated failures; retry it individually' });
           continue;
         }
-        try {
-          const run = await this.launcher.create(t.id, {
-            kind: batch.kind,
-            dryRun: batch.dryRun,
-            batchId,
-            requestedBy: batch.requestedBy,
-            correlationId,
-            options: selection.options,
-          });
-          jobs.push({ data: { runId: run.id, tenantId: t.id, correlationId }, opts: { jobId: runJobId(run.id), priority: BULK_PRIORITY } });
-        } catch (e) {
-          if (!(e instanceof RunConflictError)) throw e;
-          skipped.push({ tenantId: t.id, reason: `run ${e.activeRunId} already active` });
-        }
+        eligible.push(t.id);
       }
-      await this.producer.enqueueBulk('runs', 'run.execute', jobs);
-      created += jobs.length;
+      // Created (one transaction) and enqueued a chunk at a time: workers start on the first runs at once.
+      for (let i = 0; i < eligible.length; i += ENQUEUE_CHUNK) {
+        const { runs, conflicts } = await this.launcher.createMany(eligible.slice(i, i + ENQUEUE_CHUNK), {
+          kind: batch.kind,
+          dryRun: batch.dryRun,
+          batchId,
+          requestedBy: batch.requestedBy,
+          correlationId,
+          options: selection.options,
+        });
+        for (const c of conflicts) skipped.push({ tenantId: c.tenantId, reason: `run ${c.activeRunId} already active` });
+        const jobs = runs.map((run) => ({ data: { runId: run.id, tenantId: run.tenantId, correlationId }, opts: { jobId: runJobId(run.id), priority: BULK_PRIORITY } }));
+        await this.producer.enqueueBulk('runs', 'run.execute', jobs);
+        created += jobs.length;
+      }
     }
     if (skipped.length) {
       await this.prisma.batch.update({ where: { id: batchId }, data: { skipped: skipped as unknown as Prisma.InputJsonValue } });

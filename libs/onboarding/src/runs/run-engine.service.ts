@@ -19,6 +19,9 @@ export const MAX_TRANSIENT_ATTEMPTS = 6;
 
 type RunWithSteps = Run & { steps: RunStep[] };
 
+/** Bookkeeping writes whose result is not used return only the id (a full row with its JSON columns costs CPU). */
+const ID_ONLY = { id: true } as const;
+
 /**
  * Executes a run step by step. Postgres is the source of truth: each step is recorded before and after it runs,
  * completed steps are skipped on redelivery, and a step interrupted by a crash runs again (every step reads before
@@ -50,9 +53,11 @@ export class RunEngine {
         outputs[step.name as StepName] = step.output as Record<string, unknown>;
         continue;
       }
-      const fresh = await this.prisma.run.findUniqueOrThrow({ where: { id: run.id }, include: { tenant: true } });
-      if (fresh.cancelRequested) return this.finish(run, 'cancelled');
-      const outcome = await this.runStep(fresh, step, outputs);
+      // One round trip per step: the tenant as earlier steps left it, found only while no cancel was requested
+      // (the run's own columns that steps read — ids, kind, options — never change during a pass).
+      const tenant = await this.prisma.tenant.findFirst({ where: { id: run.tenantId, runs: { some: { id: run.id, cancelRequested: false } } } });
+      if (!tenant) return this.finish(run, 'cancelled');
+      const outcome = await this.runStep({ ...run, tenant }, step, outputs);
       if (outcome) return outcome;
     }
     return this.finish(run, 'succeeded');
@@ -67,6 +72,7 @@ export class RunEngine {
     const attempts = step.attempts + 1;
     await this.prisma.runStep.update({
       where: { id: step.id },
+      select: ID_ONLY,
       data: { status: 'running', attempts, startedAt: step.startedAt ?? new Date(), errorCode: null, errorHint: null, errorMessage: null },
     });
     const ctx: StepContext = { run, tenant: run.tenant, dryRun: run.dryRun, options: run.options as RunOptions, outputs };
@@ -76,6 +82,7 @@ export class RunEngine {
       outputs[name] = result.output ?? {};
       await this.prisma.runStep.update({
         where: { id: step.id },
+        select: ID_ONLY,
         data: {
           status: 'succeeded',
           finishedAt: new Date(),
@@ -95,7 +102,7 @@ export class RunEngine {
   private async onStepError(run: Run, step: RunStep, attempts: number, d: ErrorDisposition): Promise<EngineOutcome> {
     const name = step.name as StepName;
     const pending = (data: Prisma.RunStepUpdateInput) =>
-      this.prisma.runStep.update({ where: { id: step.id }, data: { status: 'pending', errorCode: d.code, errorMessage: d.message, ...data } });
+      this.prisma.runStep.update({ where: { id: step.id }, select: ID_ONLY, data: { status: 'pending', errorCode: d.code, errorMessage: d.message, ...data } });
     switch (d.kind) {
       case 'throttled':
         // Throttling does not consume an attempt: the server decides when we may come back.
@@ -121,6 +128,7 @@ export class RunEngine {
   private async failStep(run: Run, step: RunStep, code: string, message: string, hint: string): Promise<EngineOutcome> {
     await this.prisma.runStep.update({
       where: { id: step.id },
+      select: ID_ONLY,
       data: { status: 'failed', finishedAt: new Date(), errorCode: code, errorHint: hint, errorMessage: message },
     });
     return this.finish(run, 'failed', { code, hint, step: step.name });

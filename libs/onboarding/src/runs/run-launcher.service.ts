@@ -43,28 +43,9 @@ export class RunLauncher {
   async create(tenantId: string, input: StartRunInput, tx: Prisma.TransactionClient = this.prisma): Promise<Run> {
     try {
       const run = await tx.run.create({
-        data: {
-          tenantId,
-          kind: input.kind,
-          dryRun: input.dryRun ?? false,
-          activeTenantId: tenantId,
-          batchId: input.batchId,
-          correlationId: input.correlationId,
-          requestedBy: input.requestedBy,
-          options: input.options ?? {},
-          steps: { create: STEPS_BY_KIND[input.kind].map((name, ordinal) => ({ name, ordinal })) },
-        },
+        data: { ...runRow(tenantId, input), steps: { create: STEPS_BY_KIND[input.kind].map((name, ordinal) => ({ name, ordinal })) } },
       });
-      await tx.activityLog.create({
-        data: {
-          actor: input.requestedBy,
-          action: `run.requested`,
-          tenantId,
-          runId: run.id,
-          correlationId: input.correlationId,
-          details: { kind: input.kind, dryRun: run.dryRun, batchId: input.batchId ?? null },
-        },
-      });
+      await tx.activityLog.create({ data: runRequestedActivity(run, input) });
       return run;
     } catch (e) {
       if (e instanceof Prisma.PrismaClientKnownRequestError && e.code === 'P2002') {
@@ -73,6 +54,30 @@ export class RunLauncher {
       }
       throw e;
     }
+  }
+
+  /**
+   * `create` for many tenants in one transaction (bulk fan-out: a handful of statements per page instead of six per
+   * run). A tenant that already has an active run gets none (the unique `active_tenant_id` skips its row) and is
+   * returned in `conflicts` with the active run's id.
+   */
+  async createMany(tenantIds: string[], input: StartRunInput): Promise<{ runs: Run[]; conflicts: { tenantId: string; activeRunId: string }[] }> {
+    if (!tenantIds.length) return { runs: [], conflicts: [] };
+    const names = STEPS_BY_KIND[input.kind];
+    const runs = await this.prisma.$transaction(async (tx) => {
+      const created = await tx.run.createManyAndReturn({ data: tenantIds.map((tenantId) => runRow(tenantId, input)), skipDuplicates: true });
+      if (!created.length) return created;
+      await tx.runStep.createMany({ data: created.flatMap((run) => names.map((name, ordinal) => ({ runId: run.id, name, ordinal }))) });
+      await tx.activityLog.createMany({ data: created.map((run) => runRequestedActivity(run, input)) });
+      return created;
+    });
+    const made = new Set(runs.map((r) => r.tenantId));
+    const missing = tenantIds.filter((t) => !made.has(t));
+    const active = missing.length
+      ? await this.prisma.run.findMany({ where: { activeTenantId: { in: missing } }, select: { id: true, tenantId: true } })
+      : [];
+    const activeBy = new Map(active.map((r) => [r.tenantId, r.id]));
+    return { runs, conflicts: missing.map((tenantId) => ({ tenantId, activeRunId: activeBy.get(tenantId) ?? 'unknown' })) };
   }
 
   /**
@@ -107,4 +112,30 @@ export class RunLauncher {
       { jobId: runJobId(run.id), delayMs },
     );
   }
+}
+
+/** The run row for one tenant: single and bulk creation write the same columns. */
+function runRow(tenantId: string, input: StartRunInput) {
+  return {
+    tenantId,
+    kind: input.kind,
+    dryRun: input.dryRun ?? false,
+    activeTenantId: tenantId,
+    batchId: input.batchId,
+    correlationId: input.correlationId,
+    requestedBy: input.requestedBy,
+    options: input.options ?? {},
+  } satisfies Prisma.RunUncheckedCreateInput;
+}
+
+/** The `run.requested` activity row written in the run's creating transaction. */
+function runRequestedActivity(run: Pick<Run, 'id' | 'tenantId' | 'dryRun'>, input: StartRunInput) {
+  return {
+    actor: input.requestedBy,
+    action: 'run.requested',
+    tenantId: run.tenantId,
+    runId: run.id,
+    correlationId: input.correlationId,
+    details: { kind: input.kind, dryRun: run.dryRun, batchId: input.batchId ?? null },
+  } satisfies Prisma.ActivityLogUncheckedCreateInput;
 }

@@ -1,5 +1,6 @@
 import { ModuleRef } from '@nestjs/core';
 import { Queue } from 'bullmq';
+import Redis from 'ioredis';
 import { AppConfig, parseConfig } from '@app/config';
 import { PrismaService } from '@app/db';
 import { JobProducer, redisOptionsFromUrl } from '@app/jobs';
@@ -64,6 +65,28 @@ describe('RunReaper', () => {
     expect(await queue.getJob(runJobId(run.id))).toBeUndefined();
     expect((await reaper.reap()).requeued).toEqual([run.id]);
     expect(await queue.getJob(runJobId(run.id))).toBeDefined();
+    expect((await reaper.reap()).requeued).toEqual([]);
+  });
+
+  it('re-enqueues a running run whose job BullMQ failed as stalled too often (found by npm run chaos)', async () => {
+    const t = await tenant('Stalled');
+    const run = await launcher.create(t.id, { kind: 'onboard', requestedBy: 'test', correlationId: 'c4' });
+    const fiveMinutesAgo = new Date(Date.now() - 5 * 60_000);
+    await prisma.run.update({ where: { id: run.id }, data: { status: 'running', startedAt: fiveMinutesAgo } });
+    await prisma.runStep.updateMany({ where: { runId: run.id, name: 'verify-access' }, data: { status: 'running', startedAt: fiveMinutesAgo } });
+    // What BullMQ's stalled check leaves behind: the job in the failed set.
+    await launcher.enqueue(run);
+    const job = (await queue.getJob(runJobId(run.id)))!;
+    const redis = new Redis(redisUrl);
+    await redis.lrem(`${prefix}:runs:wait`, 0, job.id!);
+    await redis.zadd(`${prefix}:runs:failed`, Date.now(), job.id!);
+    await redis.hset(`${prefix}:runs:${job.id}`, 'failedReason', 'job stalled more than allowable limit');
+    redis.disconnect();
+    expect(await job.getState()).toBe('failed');
+
+    expect((await reaper.reap()).requeued).toEqual([run.id]);
+    expect(await (await queue.getJob(runJobId(run.id)))!.getState()).toBe('waiting');
+    expect((await prisma.run.findUniqueOrThrow({ where: { id: run.id } })).status).toBe('running');
     expect((await reaper.reap()).requeued).toEqual([]);
   });
 });

@@ -11,7 +11,8 @@ const ORPHAN_AFTER_MS = 2 * 60_000;
 /**
  * Keeps runs honest when processes die: a run stuck in `running` beyond RUN_STUCK_AFTER_MINUTES is failed with a
  * clear reason (BullMQ's stalled-job check already re-delivers jobs whose worker died; this catches the rest), and
- * a `queued` run whose job is missing is enqueued again.
+ * a `queued` run whose job is missing is enqueued again, as is a `running` run without progress for ORPHAN_AFTER_MS
+ * whose job BullMQ failed (stalled too often) or lost.
  */
 @Injectable()
 export class RunReaper {
@@ -39,7 +40,15 @@ export class RunReaper {
         run.startedAt?.getTime() ?? 0,
         ...run.steps.flatMap((s) => [s.startedAt?.getTime() ?? 0, s.finishedAt?.getTime() ?? 0]),
       );
-      if (lastProgress >= stuckBefore.getTime()) continue;
+      if (lastProgress >= stuckBefore.getTime()) {
+        // A running run whose job BullMQ gave up on (stalled more than maxStalledCount: its workers kept dying, or
+        // Redis restarted under it) or lost would stay `running` until RUN_STUCK: hand it to a worker again.
+        if (lastProgress < now.getTime() - ORPHAN_AFTER_MS && (await this.jobGone(run.id))) {
+          await this.launcher.requeue(run);
+          requeued.push(run.id);
+        }
+        continue;
+      }
       const minutes = this.config.worker.runStuckAfterMinutes;
       await this.outcomes.runFinished(run, 'failed', {
         code: 'RUN_STUCK',
@@ -55,14 +64,19 @@ export class RunReaper {
       take: 1000,
     });
     for (const run of queued) {
-      const job = await this.producer.queue('runs').getJob(runJobId(run.id));
-      const state = job ? await job.getState() : 'missing';
-      if (state === 'missing' || state === 'completed' || state === 'failed' || state === 'unknown') {
+      if (await this.jobGone(run.id)) {
         await this.launcher.requeue(run);
         requeued.push(run.id);
       }
     }
     if (failed.length || requeued.length) this.logger.warn({ failed, requeued }, 'reaper acted');
     return { failed, requeued };
+  }
+
+  /** No worker will ever pick the run's job up: missing, finished or failed for good. */
+  private async jobGone(runId: string): Promise<boolean> {
+    const job = await this.producer.queue('runs').getJob(runJobId(runId));
+    const state = job ? await job.getState() : 'missing';
+    return state === 'missing' || state === 'completed' || state === 'failed' || state === 'unknown';
   }
 }

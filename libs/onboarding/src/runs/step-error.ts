@@ -43,5 +43,34 @@ export function classifyStepError(e: unknown): ErrorDisposition {
     return { kind: 'permanent', code: e.code, message: e.message, hint: e.hint ?? 'See the error message.' };
   }
   const message = e instanceof Error ? e.message : String(e);
+  const infra = infrastructureOutage(e);
+  if (infra) return { kind: 'transient', code: infra, message };
   return { kind: 'permanent', code: 'INTERNAL', message, hint: 'An unexpected error; the worker logs have the details (search by run id).' };
+}
+
+/** Prisma codes for a database that is down, restarting, overloaded or in a write conflict: retry, never fail. */
+const PRISMA_TRANSIENT = new Set(['P1001', 'P1002', 'P1008', 'P1017', 'P2024', 'P2028', 'P2034']);
+/** Driver adapter error kinds with the same meaning (Prisma on @prisma/adapter-pg). */
+const ADAPTER_TRANSIENT = new Set(['DatabaseNotReachable', 'ConnectionClosed', 'SocketTimeout', 'TooManyConnections', 'TransactionWriteConflict', 'TransactionAlreadyClosed']);
+/** SQLSTATE classes/codes: connection exception (08), serialization failure, deadlock, shutdown, cannot connect now. */
+const SQLSTATE_TRANSIENT = /^(08...|40001|40P01|57P01|57P02|57P03|53300)$/;
+const NODE_NET_TRANSIENT = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENOTCONN']);
+
+/**
+ * A failure of our own infrastructure (Postgres restarting, a dropped pooled connection, Redis reconnecting) is not
+ * the tenant's problem: the step is retried with backoff instead of failing the run for good. Looks through
+ * `cause` chains because Prisma and the pg adapter wrap the driver's error. Returns a code for the step record.
+ */
+export function infrastructureOutage(e: unknown): string | undefined {
+  for (let cur: unknown = e, depth = 0; cur && typeof cur === 'object' && depth < 5; cur = (cur as { cause?: unknown }).cause, depth++) {
+    const o = cur as { code?: unknown; kind?: unknown; name?: unknown; message?: unknown; originalCode?: unknown };
+    const code = typeof o.code === 'string' ? o.code : typeof o.originalCode === 'string' ? o.originalCode : undefined;
+    if (code && PRISMA_TRANSIENT.has(code)) return 'DATABASE_UNAVAILABLE';
+    if (typeof o.kind === 'string' && ADAPTER_TRANSIENT.has(o.kind)) return 'DATABASE_UNAVAILABLE';
+    if (code && SQLSTATE_TRANSIENT.test(code)) return 'DATABASE_UNAVAILABLE';
+    if (code && NODE_NET_TRANSIENT.has(code)) return 'INFRASTRUCTURE_UNAVAILABLE';
+    if (o.name === 'PrismaClientInitializationError') return 'DATABASE_UNAVAILABLE';
+    if (o.name === 'MaxRetriesPerRequestError' || (typeof o.message === 'string' && o.message === 'Connection is closed.')) return 'REDIS_UNAVAILABLE';
+  }
+  return undefined;
 }

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { addOutboxEvent, outboxEventData, PrismaService, Run, TenantStatus } from '@app/db';
+import { addOutboxEvent, outboxEventData, PrismaService, Run, Tenant, TenantStatus } from '@app/db';
 
 /** Consecutive failed runs after which a tenant is parked (circuit breaker) until someone retries it. */
 export const PARK_AFTER_FAILURES = 3;
@@ -21,9 +21,9 @@ export class TenantOutcomes {
           ? 'onboarding'
           : undefined;
     await this.prisma.$transaction([
-      this.prisma.run.update({ where: { id: run.id }, data: { status: 'running', startedAt: run.startedAt ?? new Date() } }),
+      this.prisma.run.update({ where: { id: run.id }, select: { id: true }, data: { status: 'running', startedAt: run.startedAt ?? new Date() } }),
       ...(tenantStatus
-        ? [this.prisma.tenant.update({ where: { id: run.tenantId }, data: { status: tenantStatus, statusReason: null } })]
+        ? [this.prisma.tenant.update({ where: { id: run.tenantId }, select: { id: true }, data: { status: tenantStatus, statusReason: null } })]
         : []),
     ]);
   }
@@ -54,12 +54,15 @@ export class TenantOutcomes {
     error?: { code: string; hint: string; step: string },
   ): Promise<void> {
     await this.prisma.$transaction(async (tx) => {
+      // The tenant row as this transaction leaves it (each update returns it), for the outbox event below.
+      let tenant: Tenant | undefined;
       await tx.run.update({
         where: { id: run.id },
+        select: { id: true },
         data: { status, finishedAt: new Date(), activeTenantId: null, errorCode: error?.code ?? null, errorHint: error?.hint ?? null },
       });
       if (!run.dryRun && status === 'succeeded') {
-        await tx.tenant.update({
+        tenant = await tx.tenant.update({
           where: { id: run.tenantId },
           data: {
             status: run.kind === 'offboard' ? 'offboarded' : 'active',
@@ -70,12 +73,12 @@ export class TenantOutcomes {
         });
       }
       if (!run.dryRun && status === 'failed') {
-        const tenant = await tx.tenant.update({
+        const counted = await tx.tenant.update({
           where: { id: run.tenantId },
           data: { consecutiveFailures: { increment: 1 }, statusReason: `${error?.code ?? 'FAILED'}: ${error?.hint ?? ''}`.trim() },
         });
-        const park = tenant.consecutiveFailures >= PARK_AFTER_FAILURES && !tenant.parkedAt;
-        await tx.tenant.update({
+        const park = counted.consecutiveFailures >= PARK_AFTER_FAILURES && !counted.parkedAt;
+        tenant = await tx.tenant.update({
           where: { id: run.tenantId },
           data: {
             // A failed resync leaves an active tenant active (restores still work); onboarding/offboarding fail it.
@@ -96,7 +99,7 @@ export class TenantOutcomes {
       });
       // Outbound webhooks (issue 8), in this transaction: announced exactly when the outcome commits.
       if (status !== 'cancelled') {
-        const tenant = await tx.tenant.findUniqueOrThrow({ where: { id: run.tenantId } });
+        tenant ??= await tx.tenant.findUniqueOrThrow({ where: { id: run.tenantId } });
         const about = {
           tenant: { id: tenant.id, entraTenantId: tenant.entraTenantId, displayName: tenant.displayName, status: tenant.status },
           run: { id: run.id, kind: run.kind, dryRun: run.dryRun, status, ...(error ? { errorCode: error.code, errorHint: error.hint, failedStep: error.step } : {}) },

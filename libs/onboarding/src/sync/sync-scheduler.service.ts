@@ -37,6 +37,23 @@ export class SyncScheduler {
     );
   }
 
+  /** Whether a tenant in this state is synced on a schedule at all. */
+  static eligible(tenant: { status: string; excluded: boolean }): boolean {
+    return !tenant.excluded && (tenant.status === 'active' || tenant.status === 'consent_revoked');
+  }
+
+  /**
+   * After a settings change (interval, exclusion): an eligible tenant's scheduler is upserted with the new interval
+   * at once, anybody else's is removed. Idempotent, so an api call and a worker's reconciliation may both run it.
+   */
+  async apply(tenant: { id: string; status: string; excluded: boolean; syncIntervalMinutes: number | null }): Promise<'registered' | 'removed' | 'none'> {
+    if (SyncScheduler.eligible(tenant)) {
+      await this.register(tenant);
+      return 'registered';
+    }
+    return (await this.remove(tenant.id)) ? 'removed' : 'none';
+  }
+
   async remove(tenantId: string): Promise<boolean> {
     return this.producer.queue('audit').removeJobScheduler(tenantSchedulerId(tenantId));
   }

@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { AppConfig, APP_CONFIG } from '@app/config';
-import { MICROSOFT_GRAPH_APP_ID } from '@app/entra';
+import { EnsureResult, MICROSOFT_GRAPH_APP_ID, PermissionGrant } from '@app/entra';
 import { OutsideClients } from '../../clients/clients.module';
 import { StepFailure } from '../step-error';
 import { StepContext, StepHandler, StepResult } from '../step.types';
@@ -41,8 +41,15 @@ export class EnsureConsentGrantsStep implements StepHandler {
     if (!graphSp) {
       throw new StepFailure('GRAPH_SP_MISSING', 'The Microsoft Graph service principal is missing in the tenant.', 'This tenant looks broken; contact Microsoft support.');
     }
-    const graph = await entra.ensureDelegatedGrant(tid, spId, graphSp.id, ['User.Read'], { plan: ctx.dryRun });
-    const self = await entra.ensureDelegatedGrant(tid, spId, spId, ['access_as_user'], { plan: ctx.dryRun });
+    const [graph, self] = (await entra.ensureDelegatedGrants(
+      tid,
+      spId,
+      [
+        { resourceSpId: graphSp.id, scopes: ['User.Read'] },
+        { resourceSpId: spId, scopes: ['access_as_user'] },
+      ],
+      { plan: ctx.dryRun },
+    )) as [EnsureResult<PermissionGrant>, EnsureResult<PermissionGrant>];
     return {
       changes: fromEntraChanges([...graph.changes, ...self.changes]),
       output: { graphSpId: graphSp.id, graphGrantId: graph.value?.id ?? null, selfGrantId: self.value?.id ?? null },

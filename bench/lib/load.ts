@@ -1,0 +1,87 @@
+import autocannon, { RawRequest } from 'autocannon';
+import { ReadyProcess, spawnReady } from '@app/testing';
+import { Figure } from './report';
+
+export interface LoadResult {
+  rate: number;
+  p50Ms: number;
+  p99Ms: number;
+  maxMs: number;
+  /** 2xx responses per second actually served. */
+  throughput: number;
+  sent: number;
+  non2xx: number;
+  errors: number;
+}
+
+export interface LoadSpec {
+  url: string;
+  /** Requests per second offered, whatever the server does (autocannon corrects for coordinated omission). */
+  rate: number;
+  durationS: number;
+  connections?: number;
+  method?: string;
+  headers?: Record<string, string>;
+  /** Builds each request (path, headers, body), e.g. a random tenant id or a freshly signed webhook. */
+  setupRequest?: (req: RawRequest) => RawRequest;
+}
+
+/** Offers a fixed request rate for a fixed time and summarises latency and throughput. */
+export async function offerLoad(spec: LoadSpec): Promise<LoadResult> {
+  const r = await autocannon({
+    url: spec.url,
+    // One request in flight per connection: at ≤ 5 req/s per connection a connection only falls behind the offered
+    // rate when a response takes over 200 ms, so the load stays (nearly) open-loop and a slow server shows as latency.
+    connections: spec.connections ?? Math.min(250, Math.max(20, Math.ceil(spec.rate / 5))),
+    duration: spec.durationS,
+    overallRate: spec.rate,
+    timeout: 10,
+    method: spec.method ?? 'GET',
+    headers: spec.headers,
+    requests: spec.setupRequest ? [{ setupRequest: spec.setupRequest }] : undefined,
+  });
+  return {
+    rate: spec.rate,
+    p50Ms: r.latency.p50,
+    p99Ms: r.latency.p99,
+    maxMs: r.latency.max,
+    throughput: +(r['2xx'] / r.duration).toFixed(1),
+    sent: r.requests.sent,
+    non2xx: r.non2xx,
+    errors: r.errors,
+  };
+}
+
+/** p50, p99 and throughput of the product beside the bare reference measured at the same offered rate. */
+export function loadFigures(scenario: string, product: LoadResult, bare: LoadResult, p99Target?: { ms: number }): Figure[] {
+  const label = `bare Fastify route @ ${bare.rate}/s`;
+  const bad = product.non2xx + product.errors;
+  return [
+    { scenario, metric: `p50 @ ${product.rate} req/s`, value: product.p50Ms, unit: 'ms', reference: { label, value: bare.p50Ms, unit: 'ms' }, ratio: ratio(product.p50Ms, bare.p50Ms) },
+    {
+      scenario,
+      metric: `p99 @ ${product.rate} req/s`,
+      value: product.p99Ms,
+      unit: 'ms',
+      reference: { label, value: bare.p99Ms, unit: 'ms' },
+      ratio: ratio(product.p99Ms, bare.p99Ms),
+      ...(p99Target ? { target: `≤ ${p99Target.ms} ms`, met: product.p99Ms <= p99Target.ms && bad === 0 } : {}),
+    },
+    {
+      scenario,
+      metric: `throughput @ ${product.rate} req/s offered`,
+      value: product.throughput,
+      unit: `req/s${bad ? ` (${bad} non-2xx/errors)` : ''}`,
+      reference: { label, value: bare.throughput, unit: 'req/s' },
+      ratio: ratio(product.throughput, bare.throughput),
+    },
+  ];
+}
+
+// Latencies under 1 ms are reported as whole milliseconds by autocannon; a 0 reference makes no ratio.
+const ratio = (a: number, b: number): number | undefined => (b > 0 ? a / b : undefined);
+
+/** The bare Fastify reference server as its own process (bench/lib/bare-server.ts). */
+export function startBareServer(): Promise<ReadyProcess<{ url: string }>> {
+  return spawnReady<{ url: string }>('bench/lib/bare-server.js', 'BARE_READY', {});
+}
