@@ -1,4 +1,4 @@
-import { Injectable } from '@nestjs/common';
+import { BeforeApplicationShutdown, Injectable } from '@nestjs/common';
 import { ModuleRef } from '@nestjs/core';
 import { getQueueToken } from '@nestjs/bullmq';
 import { Job, JobsOptions, Queue } from 'bullmq';
@@ -14,10 +14,27 @@ export interface EnqueueOptions {
   priority?: number;
 }
 
+const QUEUE_READY_WAIT_MS = 2_000;
+const delay = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms).unref());
+
 /** The one typed way to enqueue (STYLE.md 8): always awaited, settings from the catalogue. */
 @Injectable()
-export class JobProducer {
+export class JobProducer implements BeforeApplicationShutdown {
   constructor(private readonly moduleRef: ModuleRef) {}
+
+  /**
+   * Lets every queue finish connecting before @nestjs/bullmq closes it (onApplicationShutdown). BullMQ 5 closing a
+   * connection that is still initializing drops its listeners and then emits the init's "Connection is closed" as
+   * an unhandled 'error' — an app closed right after start (a health check, a short test) crashed that way. Bounded:
+   * with Redis down the queues close after the wait and that error is the honest outcome.
+   */
+  async beforeApplicationShutdown(): Promise<void> {
+    await Promise.all(
+      QUEUE_NAMES.map((name) =>
+        Promise.race([this.queue(name).waitUntilReady().then(() => undefined, () => undefined), delay(QUEUE_READY_WAIT_MS)]),
+      ),
+    );
+  }
 
   /** Jobs per queue and state, for the queue-depth metric (sampled at scrape time by the api and the worker). */
   async depths(): Promise<{ queue: QueueName; state: string; count: number }[]> {
