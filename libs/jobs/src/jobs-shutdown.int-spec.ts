@@ -42,7 +42,7 @@ describe('JobsModule shutdown right after start', () => {
       // Close in the window that crashed: the socket is ready, BullMQ's own version check is still in flight.
       const producer = app.get(JobProducer);
       const clients = QUEUE_NAMES.map((name) => (producer.queue(name) as unknown as { connection: { _client: { status: string } } }).connection._client);
-      await Promise.all(clients.map((c) => (c.status === 'ready' ? undefined : once(c as unknown as NodeJS.EventEmitter, 'ready'))));
+      await Promise.all(clients.map((c) => (c.status === 'ready' ? Promise.resolve() : once(c as unknown as NodeJS.EventEmitter, 'ready'))));
       await app.close();
     }
     await new Promise((resolve) => setTimeout(resolve, 200));
