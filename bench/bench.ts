@@ -18,6 +18,7 @@ import Redis from 'ioredis';
 import { apiScenario } from './api-bench';
 import { webhookAckScenario } from './inbound-webhooks';
 import { ingestScenario } from './ingest-scenario';
+import { settle } from './lib/settle';
 import { Figure, fileStamp, markdownTable, resultsDir, ScalingPoint, scalingChart, selectScenarios, writeResults } from './lib/report';
 import { ONBOARDING_CONCURRENCY, onboardingScenarios } from './onboarding-bench';
 import { queueScenario } from './queue-bench';
@@ -72,12 +73,13 @@ async function main(): Promise<void> {
   const failures: { scenario: string; error: string }[] = [];
   let chart: ScalingPoint[] | undefined;
   const step = async (name: string, fn: () => Promise<{ figures: Figure[] } & Record<string, unknown>>): Promise<void> => {
+    const quiet = await settle(adminUrl);
+    console.log(`\n== ${name} (machine ${quiet.quiet ? 'settled' : 'still busy'} after ${(quiet.waitedMs / 1000).toFixed(1)} s: ${quiet.busyPct}% busy)`);
     const t0 = Date.now();
-    console.log(`\n== ${name}`);
     try {
       const r = await fn();
       figures.push(...r.figures);
-      raw[name] = { ...r, figures: undefined, seconds: (Date.now() - t0) / 1000 };
+      raw[name] = { ...r, figures: undefined, seconds: (Date.now() - t0) / 1000, settled: quiet };
       console.log(markdownTable(r.figures));
     } catch (e) {
       console.error(e);

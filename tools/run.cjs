@@ -38,12 +38,15 @@ const commands = {
     if (!['api', 'worker', 'entra-sim', 'vb365-sim'].includes(which)) fail('usage: start <api|worker|entra-sim|vb365-sim>');
     require('./lib/setup.cjs').buildOnly();
     const { spawn } = require('node:child_process');
-    // The worker runs with its V8 flags (apps/worker/node-flags.cjs, issue 9).
-    const flags = which === 'worker' ? require('../apps/worker/node-flags.cjs').WORKER_NODE_FLAGS : [];
+    // The worker runs with its V8 flags, the api and the worker with their process environment
+    // (apps/worker/node-flags.cjs, issue 9).
+    const { WORKER_NODE_FLAGS, SERVICE_PROCESS_ENV } = require('../apps/worker/node-flags.cjs');
+    const flags = which === 'worker' ? WORKER_NODE_FLAGS : [];
+    const serviceEnv = which === 'worker' || which === 'api' ? SERVICE_PROCESS_ENV : {};
     const child = spawn(process.execPath, [...flags, '-r', './tools/alias-register.cjs', `dist/apps/${which}/src/main.js`], {
       cwd: root,
       stdio: 'inherit',
-      env: process.env,
+      env: { ...serviceEnv, ...process.env },
     });
     for (const sig of ['SIGINT', 'SIGTERM']) process.on(sig, () => child.kill(sig));
     child.on('exit', (code) => process.exit(code ?? 1));

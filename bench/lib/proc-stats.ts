@@ -13,3 +13,13 @@ export function peakRssMiB(pid: number): number {
 }
 
 export const percentile = (sorted: number[], p: number): number => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? 0;
+
+/**
+ * CPU time the whole machine spent busy (every process on every core: product, simulators, Postgres, Redis, the
+ * bench itself), in ms, from the first line of /proc/stat (user nice system idle iowait irq softirq steal).
+ */
+export function machineBusyMs(): number {
+  const f = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/).slice(1).map(Number);
+  const [user = 0, nice = 0, system = 0, , , irq = 0, softirq = 0, steal = 0] = f;
+  return (user + nice + system + irq + softirq + steal) * 10;
+}

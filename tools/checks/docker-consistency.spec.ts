@@ -48,6 +48,16 @@ describe('docker/ consistency', () => {
     expect(JSON.parse(cmd!)).toEqual(['node', ...WORKER_NODE_FLAGS, '-r', './tools/alias-register.cjs', 'dist/apps/worker/src/main.js']);
   });
 
+  it('the runtime stage the api and worker images build on sets the process environment of apps/worker/node-flags.cjs', () => {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { SERVICE_PROCESS_ENV } = require(join(root, 'apps', 'worker', 'node-flags.cjs')) as { SERVICE_PROCESS_ENV: Record<string, string> };
+    const runtime = /^FROM \S+ AS runtime$([\s\S]*?)(?=^FROM )/m.exec(dockerfile)?.[1] ?? '';
+    const env = Object.fromEntries([...runtime.matchAll(/^ENV (.+)$/gm)].flatMap((m) => m[1]!.split(/\s+/).map((kv) => kv.split('=') as [string, string])));
+    expect(Object.keys(SERVICE_PROCESS_ENV).length).toBeGreaterThan(0);
+    for (const [name, value] of Object.entries(SERVICE_PROCESS_ENV)) expect({ name, value: env[name] }).toEqual({ name, value });
+    for (const target of ['api', 'worker']) expect(dockerfile).toMatch(new RegExp(`^FROM runtime AS ${target}$`, 'm'));
+  });
+
   it('every compose build target exists in the Dockerfile, and every target starts a built file', () => {
     const targets = [...dockerfile.matchAll(/^FROM \S+ AS (\S+)$/gm)].map((m) => m[1]);
     for (const t of ['api', 'worker', 'entra-sim', 'vb365-sim', 'migrate']) expect(targets).toContain(t);

@@ -89,10 +89,11 @@ async function stackCommand() {
       VB365_USERNAME: process.env.VB365_USERNAME || 'VB365\\restadmin',
       VB365_PASSWORD: process.env.VB365_PASSWORD || 'dev-only-Passw0rd!',
     };
-    const { WORKER_NODE_FLAGS } = require('../../apps/worker/node-flags.cjs');
-    const worker = await startService('worker', [...WORKER_NODE_FLAGS, '-r', './tools/alias-register.cjs', 'dist/apps/worker/src/main.js'], appEnv, 'WORKER_READY');
+    const { WORKER_NODE_FLAGS, SERVICE_PROCESS_ENV } = require('../../apps/worker/node-flags.cjs');
+    const serviceEnv = { ...SERVICE_PROCESS_ENV, ...appEnv };
+    const worker = await startService('worker', [...WORKER_NODE_FLAGS, '-r', './tools/alias-register.cjs', 'dist/apps/worker/src/main.js'], serviceEnv, 'WORKER_READY');
     services.push(worker);
-    const api = await startService('api', ['-r', './tools/alias-register.cjs', 'dist/apps/api/src/main.js'], appEnv, 'API_READY');
+    const api = await startService('api', ['-r', './tools/alias-register.cjs', 'dist/apps/api/src/main.js'], serviceEnv, 'API_READY');
     services.push(api);
     const key = dist('tools/key-create.js', ['--name', `stack-${Date.now()}`, '--scopes', 'admin', '--env-line', 'ADMIN_API_KEY']);
     if (key.status !== 0) throw new Error(`creating the admin API key failed:\n${key.stderr}`);

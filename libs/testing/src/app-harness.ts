@@ -15,13 +15,23 @@ export function testQueuePrefix(): string {
 }
 
 export function startApi(env: AppEnv): Promise<ReadyProcess<{ url: string }>> {
-  return spawnReady('apps/api/src/main.js', 'API_READY', { API_HOST: '127.0.0.1', API_PORT: '0', LOG_FORMAT: 'json', ...env });
+  return spawnReady('apps/api/src/main.js', 'API_READY', { ...launchSettings().SERVICE_PROCESS_ENV, API_HOST: '127.0.0.1', API_PORT: '0', LOG_FORMAT: 'json', ...env });
 }
 
-/** The V8 flags every worker launch uses (apps/worker/node-flags.cjs, the one place they are written). */
-export function workerNodeFlags(): string[] {
+interface LaunchSettings {
+  WORKER_NODE_FLAGS: string[];
+  SERVICE_PROCESS_ENV: Record<string, string>;
+}
+
+/** apps/worker/node-flags.cjs: the one place the worker's V8 flags and the services' process environment are written. */
+function launchSettings(): LaunchSettings {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
-  return [...(require(join(repoRoot(), 'apps', 'worker', 'node-flags.cjs')) as { WORKER_NODE_FLAGS: string[] }).WORKER_NODE_FLAGS];
+  return require(join(repoRoot(), 'apps', 'worker', 'node-flags.cjs')) as LaunchSettings;
+}
+
+/** The V8 flags every worker launch uses. */
+export function workerNodeFlags(): string[] {
+  return [...launchSettings().WORKER_NODE_FLAGS];
 }
 
 /** Spawns the worker with its V8 flags (workerNodeFlags) followed by `execArgv` (later flags win). */
@@ -29,7 +39,7 @@ export function startWorker(env: AppEnv, execArgv: string[] = []): Promise<Ready
   return spawnReady(
     'apps/worker/src/main.js',
     'WORKER_READY',
-    { WORKER_HOST: '127.0.0.1', WORKER_HEALTH_PORT: '0', LOG_FORMAT: 'json', ...env },
+    { ...launchSettings().SERVICE_PROCESS_ENV, WORKER_HOST: '127.0.0.1', WORKER_HEALTH_PORT: '0', LOG_FORMAT: 'json', ...env },
     30_000,
     [...workerNodeFlags(), ...execArgv],
   );
