@@ -1,4 +1,5 @@
 import autocannon, { RawRequest } from 'autocannon';
+import { Pool } from 'undici';
 import { ReadyProcess, spawnReady } from '@app/testing';
 import { Figure } from './report';
 
@@ -50,6 +51,61 @@ export async function offerLoad(spec: LoadSpec): Promise<LoadResult> {
     non2xx: r.non2xx,
     errors: r.errors,
   };
+}
+
+export interface OpenLoopSpec {
+  url: string;
+  rate: number;
+  durationS: number;
+  /** Upper bound of requests in flight (keep-alive connections in the pool). */
+  connections?: number;
+  request: () => { method: 'GET' | 'POST'; path: string; headers?: Record<string, string>; body?: string };
+}
+
+/**
+ * Open-loop load: request i is sent at t0 + i / rate whatever the server does, over a keep-alive pool, and its
+ * latency is counted from that scheduled time (so a slow server, or a late generator, shows as latency instead of
+ * fewer requests: no coordinated omission). Unlike autocannon's per-connection rate, whose connections all fire
+ * on the same timer tick (at 200/s over 40 connections: a burst of 40 every 200 ms, which the bare reference route
+ * itself answered with p99 40–117 ms), arrivals are evenly spread, as independent webhook senders' would be.
+ */
+export async function offerOpenLoop(spec: OpenLoopSpec): Promise<LoadResult> {
+  const pool = new Pool(spec.url, { connections: spec.connections ?? 64, pipelining: 1, keepAliveTimeout: 30_000 });
+  const total = Math.round(spec.rate * spec.durationS);
+  const latencies: number[] = [];
+  let ok = 0;
+  let non2xx = 0;
+  let errors = 0;
+  const inflight: Promise<void>[] = [];
+  const t0 = performance.now();
+  try {
+    for (let i = 0; i < total; i++) {
+      const due = t0 + (i * 1000) / spec.rate;
+      const wait = due - performance.now();
+      if (wait >= 1) await new Promise((r) => setTimeout(r, wait));
+      const req = spec.request();
+      inflight.push(
+        pool.request({ method: req.method, path: req.path, headers: req.headers, body: req.body }).then(
+          async (res) => {
+            await res.body.dump();
+            latencies.push(performance.now() - due);
+            if (res.statusCode >= 200 && res.statusCode < 300) ok++;
+            else non2xx++;
+          },
+          () => {
+            errors++;
+          },
+        ),
+      );
+    }
+    await Promise.all(inflight);
+  } finally {
+    await pool.close();
+  }
+  const elapsedS = (performance.now() - t0) / 1000;
+  latencies.sort((a, b) => a - b);
+  const at = (p: number) => +(latencies[Math.min(latencies.length - 1, Math.floor((p / 100) * latencies.length))] ?? 0).toFixed(1);
+  return { rate: spec.rate, p50Ms: at(50), p99Ms: at(99), maxMs: at(100), throughput: +(ok / elapsedS).toFixed(1), sent: total, non2xx, errors };
 }
 
 /** p50, p99 and throughput of the product beside the bare reference measured at the same offered rate. */
