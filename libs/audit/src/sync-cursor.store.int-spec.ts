@@ -12,6 +12,8 @@ describe('SyncCursorStore.withLock under concurrency', () => {
     pool = new Pool({ connectionString: db.url, max: 10 });
     // Dropping the test database terminates pooled connections (57P01) after pool.end(): not an error here.
     pool.on('error', () => undefined);
+    // As AuditDb does: a checked-out client whose connection dies emits 'error' (the next query reports it).
+    pool.on('connect', (client) => client.on('error', () => undefined));
   });
 
   afterAll(async () => {
@@ -36,5 +38,27 @@ describe('SyncCursorStore.withLock under concurrency', () => {
     expect(results).toEqual(Array.from({ length: 40 }, (_, i) => i));
     const { rows } = await pool.query<{ n: string }>("SELECT count(*) AS n FROM sync_cursors WHERE source = 'test'");
     expect(Number(rows[0]!.n)).toBe(40);
+  });
+
+  it("a lock connection lost mid-sync (Postgres restarting) neither masks the sync's result nor returns to the pool", async () => {
+    const store = new SyncCursorStore(pool);
+    const result = await store.withLock('tenant:lost', 'test', async () => {
+      const { rows } = await pool.query<{ pid: number }>(
+        "SELECT pid FROM pg_locks WHERE locktype = 'advisory' AND granted AND pid <> pg_backend_pid() LIMIT 1",
+      );
+      expect(rows).toHaveLength(1);
+      await pool.query('SELECT pg_terminate_backend($1)', [rows[0]!.pid]);
+      await new Promise((r) => setTimeout(r, 200));
+      return 'synced';
+    });
+    expect(result).toBe('synced');
+    // The session ended, so the lock is free; and every pooled client still answers (the broken one was destroyed).
+    expect(await store.withLock('tenant:lost', 'test', async () => 'again')).toBe('again');
+    const clients = await Promise.all(Array.from({ length: 10 }, () => pool.connect()));
+    try {
+      await Promise.all(clients.map((c) => c.query('SELECT 1')));
+    } finally {
+      clients.forEach((c) => c.release());
+    }
   });
 });

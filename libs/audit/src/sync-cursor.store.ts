@@ -74,16 +74,26 @@ export class SyncCursorStore {
       release();
       throw e;
     }
+    // A connection lost while the lock is held (Postgres restarting) ends the session and with it the lock: the
+    // unlock then fails with "not queryable". That must neither replace fn's own outcome nor return the broken
+    // client to the pool, so the client is destroyed instead (found by npm run chaos: a sync that had finished
+    // failed its run with INTERNAL).
+    let broken: Error | undefined;
     try {
       const { rows } = await client.query<{ ok: boolean }>("SELECT pg_try_advisory_lock(hashtextextended($1, 7)) AS ok", [`${scope}|${source}`]);
       if (!rows[0]?.ok) return undefined;
       try {
         return await fn();
       } finally {
-        await client.query('SELECT pg_advisory_unlock(hashtextextended($1, 7))', [`${scope}|${source}`]);
+        await client.query('SELECT pg_advisory_unlock(hashtextextended($1, 7))', [`${scope}|${source}`]).catch((e: unknown) => {
+          broken = e instanceof Error ? e : new Error(String(e));
+        });
       }
+    } catch (e) {
+      broken ??= e instanceof Error ? e : new Error(String(e));
+      throw e;
     } finally {
-      client.release();
+      client.release(broken);
       release();
     }
   }

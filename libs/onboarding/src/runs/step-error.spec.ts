@@ -13,6 +13,8 @@ describe('classifyStepError: our own infrastructure failing is transient, not a 
     ['pg: deadlock', Object.assign(new Error('deadlock detected'), { code: '40P01' }), 'DATABASE_UNAVAILABLE'],
     ['socket refused', Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' }), 'INFRASTRUCTURE_UNAVAILABLE'],
     ['ioredis connection closed', new Error('Connection is closed.'), 'REDIS_UNAVAILABLE'],
+    ['pg client whose connection died (audit pool, chaos run)', new Error('Client has encountered a connection error and is not queryable'), 'DATABASE_UNAVAILABLE'],
+    ['pg connection terminated', new Error('Connection terminated unexpectedly'), 'DATABASE_UNAVAILABLE'],
   ])('%s', (_label, error, code) => {
     expect(infrastructureOutage(error)).toBe(code);
     expect(classifyStepError(error)).toMatchObject({ kind: 'transient', code });

@@ -55,6 +55,8 @@ const ADAPTER_TRANSIENT = new Set(['DatabaseNotReachable', 'ConnectionClosed', '
 /** SQLSTATE classes/codes: connection exception (08), serialization failure, deadlock, shutdown, cannot connect now. */
 const SQLSTATE_TRANSIENT = /^(08...|40001|40P01|57P01|57P02|57P03|53300)$/;
 const NODE_NET_TRANSIENT = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENOTCONN']);
+/** node-postgres (the audit pool's plain `pg` clients) reports a lost connection by message only, without a code. */
+const PG_CONNECTION_LOST = /^(Connection terminated( unexpectedly)?|Client has encountered a connection error and is not queryable|Client was closed and is not queryable)$/;
 
 /**
  * A failure of our own infrastructure (Postgres restarting, a dropped pooled connection, Redis reconnecting) is not
@@ -70,6 +72,7 @@ export function infrastructureOutage(e: unknown): string | undefined {
     if (code && SQLSTATE_TRANSIENT.test(code)) return 'DATABASE_UNAVAILABLE';
     if (code && NODE_NET_TRANSIENT.has(code)) return 'INFRASTRUCTURE_UNAVAILABLE';
     if (o.name === 'PrismaClientInitializationError') return 'DATABASE_UNAVAILABLE';
+    if (typeof o.message === 'string' && PG_CONNECTION_LOST.test(o.message)) return 'DATABASE_UNAVAILABLE';
     if (o.name === 'MaxRetriesPerRequestError' || (typeof o.message === 'string' && o.message === 'Connection is closed.')) return 'REDIS_UNAVAILABLE';
   }
   return undefined;
