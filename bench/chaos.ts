@@ -20,6 +20,7 @@ async function main(): Promise<void> {
   const md = chaosMarkdown(report);
   console.log(`\n${md}\n`);
   if (report.wrongOutcomes.length) console.log('wrong end states:', JSON.stringify(report.wrongOutcomes.slice(0, 20)));
+  if (report.retryAfterViolations.entraLog.length) console.log('entra Retry-After violations:', JSON.stringify(report.retryAfterViolations.entraLog.slice(0, 20)));
   if (report.retryAfterViolations.vb365) console.log('vb365 Retry-After violations:', JSON.stringify(report.retryAfterViolations.vb365Kinds));
   for (const e of report.unplannedExits) console.log(`unplanned ${e.process} exit, last lines:\n${e.lastLines.join('\n')}`);
   if (report.lostRunJobs.length) console.log('lost runs (BullMQ job):', JSON.stringify(report.lostRunJobs));

@@ -32,6 +32,13 @@ export function chaosMarkdown(r: ChaosReport): string {
     `| Retry-After violations | entra ${r.retryAfterViolations.entra}, vb365 ${r.retryAfterViolations.vb365} | 0 |`,
     `| lost runs | ${r.lostRuns} | 0 |`,
     `| lost outbound webhook events | ${r.webhook.lost} of ${r.webhook.expected} (delivered twice: ${r.webhook.duplicatesDelivered}) | 0 |`,
+    ...(r.retryAfterViolations.entraLog.length
+      ? [
+          '',
+          'Entra Retry-After violations (request, how early, the throttled request before it):',
+          ...r.retryAfterViolations.entraLog.map((v) => `- ${v.at} tenant ${v.tenantId}: ${v.request} ${v.earlyMs} ms early; ${v.throttledRequest} throttled at ${v.throttledAt}`),
+        ]
+      : []),
     '',
     `${r.pass ? 'PASS' : 'FAIL'}${r.failures.length ? `: ${r.failures.join('; ')}` : ''}`,
   ];

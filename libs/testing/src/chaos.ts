@@ -72,7 +72,7 @@ export interface ChaosReport {
   workerErrors: string[];
   duplicateWrites: number;
   duplicateWriteDetail: { tenantId: string; sim: string; kind: string; writes: number; reference: number }[];
-  retryAfterViolations: { entra: number; vb365: number; vb365Kinds: Record<string, number> };
+  retryAfterViolations: { entra: number; vb365: number; vb365Kinds: Record<string, number>; entraLog: EntraViolation[] };
   lostRuns: number;
   lostRunIds: string[];
   /** BullMQ's view of each lost run's job (state, failedReason), for diagnosis. */
@@ -83,8 +83,20 @@ export interface ChaosReport {
   failures: string[];
 }
 
+/** entra-sim's record of one Retry-After violation (GET /_sim/stats `retryAfterViolationLog`). */
+export interface EntraViolation {
+  at: string;
+  tenantId: string;
+  appId: string;
+  request: string;
+  earlyMs: number;
+  throttledRequest: string;
+  throttledAt: string;
+}
+
 interface EntraStats {
   tenants: Record<string, { requests: number; writes: Record<string, number>; retryAfterViolations: number }>;
+  retryAfterViolationLog?: EntraViolation[];
 }
 interface VbStats {
   requests: number;
@@ -492,7 +504,7 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosReport> {
       workerErrors,
       duplicateWrites,
       duplicateWriteDetail,
-      retryAfterViolations: { entra: entraViolations, vb365: vbViolations, vb365Kinds: vs.retryAfterViolationKinds ?? {} },
+      retryAfterViolations: { entra: entraViolations, vb365: vbViolations, vb365Kinds: vs.retryAfterViolationKinds ?? {}, entraLog: es.retryAfterViolationLog ?? [] },
       lostRuns: lostRunIds.length,
       lostRunIds,
       lostRunJobs,

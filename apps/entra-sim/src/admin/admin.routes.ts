@@ -27,7 +27,8 @@ export function registerAdminRoutes(app: FastifyInstance, ctx: SimContext): void
       // With 10,000 tenants, untouched ones are left out unless asked for by name.
       if (only || s.requests > 0 || wrote || s.retryAfterViolations > 0) tenants[t.id] = s;
     }
-    return reply.send({ tenantCount: ctx.store.tenants.size, tenants });
+    const retryAfterViolationLog = only ? ctx.violationLog.filter((v) => v.tenantId === only.id) : ctx.violationLog;
+    return reply.send({ tenantCount: ctx.store.tenants.size, tenants, retryAfterViolationLog });
   });
 
   app.put('/_sim/faults', (req, reply) => {

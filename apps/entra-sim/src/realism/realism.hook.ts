@@ -27,9 +27,10 @@ export function installRealism(app: FastifyInstance, ctx: SimContext, opts: Real
     if (req.url.startsWith('/_sim')) return;
     const target = opts.resolve(req);
     const key = target?.tenant.id;
+    const described = `${req.method} ${req.url.split('?')[0]}`;
     if (target) {
       target.tenant.stats.requests += 1;
-      ctx.checkRetryAfter(target.tenant, target.appId);
+      ctx.checkRetryAfter(target.tenant, target.appId, described);
     }
     const latency = ctx.faults.latencyFor(key);
     if (latency > 0) await sleep(latency);
@@ -38,7 +39,7 @@ export function installRealism(app: FastifyInstance, ctx: SimContext, opts: Real
       const cost = costOf(req.method, req.url.split('?')[0] ?? '', req.query as Record<string, string>);
       const wait = ctx.buckets.take(`${target.tenant.id}|${target.appId.toLowerCase()}`, target.tenant.sizeClass, cost, settings.tokenBucket);
       if (wait !== undefined) {
-        ctx.noteRetryAfter(target.tenant, target.appId, wait);
+        ctx.noteRetryAfter(target.tenant, target.appId, wait, described);
         opts.sendThrottled(reply, wait, target);
         return reply;
       }
@@ -47,7 +48,7 @@ export function installRealism(app: FastifyInstance, ctx: SimContext, opts: Real
     if (!fault) return;
     switch (fault.kind) {
       case 'throttle':
-        if (target) ctx.noteRetryAfter(target.tenant, target.appId, fault.retryAfterSeconds);
+        if (target) ctx.noteRetryAfter(target.tenant, target.appId, fault.retryAfterSeconds, described);
         if (target) opts.sendThrottled(reply, fault.retryAfterSeconds, target);
         else void reply.code(429).header('Retry-After', String(fault.retryAfterSeconds)).send();
         return reply;
