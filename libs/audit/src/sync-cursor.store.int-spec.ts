@@ -44,7 +44,9 @@ describe('SyncCursorStore.withLock under concurrency', () => {
     const store = new SyncCursorStore(pool);
     const result = await store.withLock('tenant:lost', 'test', async () => {
       const { rows } = await pool.query<{ pid: number }>(
-        "SELECT pid FROM pg_locks WHERE locktype = 'advisory' AND granted AND pid <> pg_backend_pid() LIMIT 1",
+        // Only this test database's lock: other test files hold advisory locks on other databases at the same time.
+        `SELECT pid FROM pg_locks WHERE locktype = 'advisory' AND granted AND pid <> pg_backend_pid()
+           AND database = (SELECT oid FROM pg_database WHERE datname = current_database())`,
       );
       expect(rows).toHaveLength(1);
       await pool.query('SELECT pg_terminate_backend($1)', [rows[0]!.pid]);
