@@ -203,7 +203,15 @@ export class RoleReconciler {
           // A POST is not retried: a lost answer may hide a created role. Record it if it exists, so the retry
           // sees an owned role rather than a same-named foreign one.
           if (err instanceof Vb365Error && err.code === 'TRANSIENT') {
-            const found = (await vb365.rbac.listByOrganization(organizationId).catch(() => [])).find((r) => nameKey(r.name ?? '') === nameKey(c.model.name));
+            const onServer = await vb365.rbac.listByOrganization(organizationId).catch((listErr: unknown) => {
+              // A throttled check must be waited out: its Retry-After replaces the POST's plain transient error (when
+              // it was swallowed, the step came back after the short transient backoff, inside the Retry-After —
+              // vb365-sim counted 6 violations in a chaos run). Any other failure of the check: the pending row
+              // settles it on the next pass.
+              if (listErr instanceof Vb365Error && (listErr.code === 'THROTTLED' || listErr.retryAfterMs !== undefined)) throw listErr;
+              return [];
+            });
+            const found = onServer.find((r) => nameKey(r.name ?? '') === nameKey(c.model.name));
             if (found) await this.own(tenantId, found.id, c.role, false);
           }
           throw err;

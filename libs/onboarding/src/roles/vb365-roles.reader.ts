@@ -23,8 +23,8 @@ export async function readRoles(
     let operators, selectedItems, excludedItems;
     try {
       // One read at a time, never in parallel: VB365 throttles per organization, and a 429 on one read must not be
-      // followed by its siblings inside the Retry-After (parallel siblings queued behind the concurrency cap were
-      // sent after the 429 came back: vb365-sim counted them as violations in a loaded chaos run).
+      // followed by its siblings inside the Retry-After (parallel siblings queued behind the concurrency cap would
+      // go out after the 429 came back), as Entra consent state is read.
       operators = await vb365.rbac.operators(r.id);
       selectedItems = await vb365.rbac.selectedItems(r.id);
       excludedItems = await vb365.rbac.excludedItems(r.id);
