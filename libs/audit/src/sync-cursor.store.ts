@@ -77,21 +77,24 @@ export class SyncCursorStore {
     // A connection lost while the lock is held (Postgres restarting) ends the session and with it the lock: the
     // unlock then fails with "not queryable". That must neither replace fn's own outcome nor return the broken
     // client to the pool, so the client is destroyed instead (found by npm run chaos: a sync that had finished
-    // failed its run with INTERNAL).
+    // failed its run with INTERNAL). fn's own failures leave the client healthy and pooled.
     let broken: Error | undefined;
+    const markBroken = (e: unknown): void => {
+      broken = e instanceof Error ? e : new Error(String(e));
+    };
     try {
-      const { rows } = await client.query<{ ok: boolean }>("SELECT pg_try_advisory_lock(hashtextextended($1, 7)) AS ok", [`${scope}|${source}`]);
-      if (!rows[0]?.ok) return undefined;
+      const locked = await client
+        .query<{ ok: boolean }>("SELECT pg_try_advisory_lock(hashtextextended($1, 7)) AS ok", [`${scope}|${source}`])
+        .catch((e: unknown) => {
+          markBroken(e);
+          throw e;
+        });
+      if (!locked.rows[0]?.ok) return undefined;
       try {
         return await fn();
       } finally {
-        await client.query('SELECT pg_advisory_unlock(hashtextextended($1, 7))', [`${scope}|${source}`]).catch((e: unknown) => {
-          broken = e instanceof Error ? e : new Error(String(e));
-        });
+        await client.query('SELECT pg_advisory_unlock(hashtextextended($1, 7))', [`${scope}|${source}`]).catch(markBroken);
       }
-    } catch (e) {
-      broken ??= e instanceof Error ? e : new Error(String(e));
-      throw e;
     } finally {
       client.release(broken);
       release();
