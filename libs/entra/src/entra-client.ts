@@ -51,7 +51,7 @@ export class EntraClient {
     try {
       await credential.getToken(this.opts.graphScope ?? 'https://graph.microsoft.com/.default');
     } catch (e) {
-      throw await diagnoseAuthority(toEntraError(e, { tenantId, operation: 'acquire app-only token', defaultRetryAfterMs: this.opts.defaultRetryAfterMs }), tenantId, this.opts);
+      throw await diagnoseAuthority(toEntraError(e, { tenantId, operation: 'acquire app-only token', defaultRetryAfterMs: this.opts.defaultRetryAfterMs }), tenantId, this.opts, this.connections.authorityFailures);
     }
   }
 

@@ -145,6 +145,21 @@ describe('Graph errors map to coded errors', () => {
     expect(s.retryAfterViolations).toBe(0);
   });
 
+  it('a throttled authority-metadata request → THROTTLED with its Retry-After, and no second request inside it', async () => {
+    // MSAL reduces the failed openid-configuration answer to endpoints_resolution_error; the client's pipeline policy
+    // kept the 429 and its Retry-After (diagnosing by fetching the document again came inside the wait).
+    const t = await newTenant();
+    const client = clientFor();
+    await sim.admin('/_sim/faults', { tenants: { [t.id]: { throttleRate: 1, retryAfterSeconds: [2, 2] } } }, 'PUT');
+    const e = await failure(client.readOrganization(t.id));
+    expect(e).toMatchObject({ code: 'THROTTLED', retryAfterMs: 2000 });
+    await sim.admin('/_sim/faults', {}, 'PUT');
+    await new Promise((r) => setTimeout(r, e.retryAfterMs));
+    await client.readOrganization(t.id);
+    const stats = await sim.admin<SimStats & { retryAfterViolationLog: unknown[] }>(`/_sim/stats?tenant=${t.id}`);
+    expect({ violations: stats.tenants[t.id]!.retryAfterViolations, log: stats.retryAfterViolationLog }).toEqual({ violations: 0, log: [] });
+  });
+
   it('token-bucket mode throttles once the documented budget is spent', async () => {
     const t = await newTenant();
     const client = clientFor();

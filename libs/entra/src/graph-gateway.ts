@@ -30,7 +30,7 @@ export class GraphGateway {
     try {
       return await fn(this.connections.get(tenantId).graph);
     } catch (e) {
-      throw await diagnoseAuthority(toEntraError(e, this.ctx(tenantId, c)), tenantId, this.opts);
+      throw await diagnoseAuthority(toEntraError(e, this.ctx(tenantId, c)), tenantId, this.opts, this.connections.authorityFailures);
     }
   }
 

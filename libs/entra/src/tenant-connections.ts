@@ -6,6 +6,7 @@ import { LRUCache } from 'lru-cache';
 import { DEFAULT_GRAPH_SCOPE, EntraClientOptions } from './entra-client.options';
 import { entraError } from './entra.errors';
 import { graphAgent, UndiciGraphHandler } from './graph-http';
+import { AuthorityFailures } from './authority-diagnosis';
 
 export interface TenantConnection {
   credential: TokenCredential;
@@ -29,6 +30,8 @@ export class TenantConnections {
   private readonly cache: LRUCache<string, TenantConnection>;
   private readonly msal: LRUCache<string, TokenCredential>;
   private certificatePem?: string;
+  /** Failed authority-metadata responses per tenant, for diagnoseAuthority. */
+  readonly authorityFailures = new AuthorityFailures();
   /** Every tenant's Graph requests share this connection pool. */
   private readonly http = new UndiciGraphHandler(graphAgent());
 
@@ -68,7 +71,12 @@ export class TenantConnections {
 
   private credential(tenantId: string): TokenCredential {
     // Without disableInstanceDiscovery MSAL asks login.microsoftonline.com to validate any other authority host.
-    const common = { authorityHost: this.opts.authorityHost, disableInstanceDiscovery: true };
+    // The policy records failed authority-metadata answers, which MSAL reduces to endpoints_resolution_error.
+    const common = {
+      authorityHost: this.opts.authorityHost,
+      disableInstanceDiscovery: true,
+      additionalPolicies: [{ policy: this.authorityFailures.policy, position: 'perRetry' as const }],
+    };
     const pem = this.pem();
     if (pem) return new ClientCertificateCredential(tenantId, this.opts.clientId, { certificate: pem }, { ...common, sendCertificateChain: this.opts.sendCertificateChain ?? false });
     if (this.opts.clientSecret) return new ClientSecretCredential(tenantId, this.opts.clientId, this.opts.clientSecret, common);
