@@ -92,9 +92,14 @@ describe('change feed and drift modes', () => {
         return r.length === created.length ? r : undefined;
       }, 20_000);
       expect(new Set(rows.map((r) => r.tenantId))).toEqual(new Set([ids.get(1)]));
-      // They came through the poll's fallback listing, not through per-tenant feed jobs.
-      const polls = (await queue.getJobs(['completed'], 0, -1)).filter((j) => j.name === 'audit.poll-vb365-feed');
-      expect(polls.some((j) => (j.returnvalue as { expired?: { sessionsIngested: number } }).expired?.sessionsIngested)).toBe(true);
+      // They came through the poll's fallback listing, not through per-tenant feed jobs. The rows are written
+      // before that poll job completes and records its result, so wait for the result (a full run once looked
+      // in between).
+      const fellBack = await waitFor('the poll job that fell back to listing', async () => {
+        const polls = (await queue.getJobs(['completed'], 0, -1)).filter((j) => j.name === 'audit.poll-vb365-feed');
+        return polls.some((j) => (j.returnvalue as { expired?: { sessionsIngested: number } }).expired?.sessionsIngested) ? true : undefined;
+      }, 10_000);
+      expect(fellBack).toBe(true);
       const viaFeed = (await feedJobs()).filter((j) => (j.data as { sessionIds: string[] }).sessionIds.some((id) => created.includes(id)));
       expect(viaFeed).toEqual([]);
     } finally {
