@@ -63,22 +63,21 @@ export class AuthorityFailures {
 export async function diagnoseAuthority(err: EntraError, tenantId: string, opts: EntraClientOptions, failures?: AuthorityFailures): Promise<EntraError> {
   if (!isEndpointResolutionFailure(err.cause ?? err)) return err;
   const seen = failures?.take(tenantId);
-  if (seen) return fromRecordedFailure(err, seen, opts);
+  if (seen) return fromMetadataAnswer(err, seen, opts);
+  // No answer recorded (the request never got one, or it is older than the record keeps): fetch the document once.
   const url = `${opts.authorityHost.replace(/\/$/, '')}/${encodeURIComponent(tenantId)}/v2.0/.well-known/openid-configuration`;
   try {
     const res = await fetch(url, { signal: AbortSignal.timeout(10_000) });
     if (res.ok) return entraError('TRANSIENT', `${err.message} (authority metadata is reachable now)`, err.info, err);
-    if (res.status === 429 || res.status >= 500) return entraError(res.status === 429 ? 'THROTTLED' : 'TRANSIENT', err.message, { ...err.info, status: res.status, ...(res.status === 429 ? { retryAfterMs: opts.defaultRetryAfterMs ?? 60_000 } : {}) }, err);
-    const body: unknown = await res.json().catch(() => undefined);
-    const code = fromAadErrorBody(body);
-    return code ? entraError(code, `${err.message}: ${JSON.stringify(body).slice(0, 300)}`, { ...err.info, status: res.status }, err) : err;
+    const body = await res.text().catch(() => undefined);
+    return fromMetadataAnswer(err, { status: res.status, retryAfterMs: parseRetryAfter(res.headers.get('retry-after')), body, at: Date.now() }, opts);
   } catch (e) {
     return entraError('TRANSIENT', `${err.message}; the authority ${opts.authorityHost} is unreachable`, err.info, e);
   }
 }
 
-/** Classifies the answer the policy recorded, as the diagnostic request below would have. */
-function fromRecordedFailure(err: EntraError, f: AuthorityFailure, opts: EntraClientOptions): EntraError {
+/** Classifies a failed authority-metadata answer, recorded by the policy or fetched: 429, 5xx, or an AADSTS body. */
+function fromMetadataAnswer(err: EntraError, f: AuthorityFailure, opts: EntraClientOptions): EntraError {
   const info = { ...err.info, status: f.status };
   if (f.status === 429) return entraError('THROTTLED', err.message, { ...info, retryAfterMs: f.retryAfterMs ?? opts.defaultRetryAfterMs ?? 60_000 }, err);
   if (f.status >= 500) return entraError('TRANSIENT', err.message, { ...info, ...(f.retryAfterMs !== undefined ? { retryAfterMs: f.retryAfterMs } : {}) }, err);
