@@ -8,11 +8,12 @@
  *   3. re-onboarding the same tenants: writes (must be 0), calls per tenant, wall time
  * The one-worker run is always made: it is the reference of 2 and 3.
  *
- *   npm run bench -- --only 1,2,3        (or, scenarios 1–3 alone: node tools/run.cjs start-bench onboarding-bench)
+ *   npm run bench -- --only 1,2,3        (or, scenarios 1–3 alone: node tools/run.cjs start-bench onboarding-bench;
+ *   BENCH_TENANTS=n sets the bulk size, BENCH_QUICK=1 runs scenario 1 alone)
  */
 import { declareHelpdeskRole, startOnboardingStack } from '@app/testing';
 import { cpus } from 'node:os';
-import { cpuMs, machineBusyMs, peakRssMiB } from './lib/proc-stats';
+import { cpuByProcess, cpuDelta, cpuMs, machineBusyMs, peakRssMiB } from './lib/proc-stats';
 import { Figure, latencyBoundIdealMs, markdownTable, ScalingPoint } from './lib/report';
 
 export const ONBOARDING_CONCURRENCY = 50;
@@ -49,6 +50,8 @@ export interface OnboardingRun {
   cpuPerTenant: number;
   /** Busy CPU of the whole machine per tenant: everything the run made any process on this machine do. */
   machineCpuPerTenant: number;
+  /** CPU ms per tenant by process group (worker, api, simulators, postgres, redis-server, …), largest first. */
+  cpuSplit: [string, number][];
   counts: Record<string, number>;
 }
 
@@ -92,6 +95,8 @@ export async function onboardingScenarios(o: OnboardingBenchOptions): Promise<{ 
       const v0 = await stack.vb365.admin<VbStats>('/_sim/stats');
       const cpu0 = cpuMs(stack.worker.process.pid!);
       const busy0 = machineBusyMs();
+      const named = () => ({ worker: stack.worker.process.pid, api: stack.api.process.pid, 'entra-sim': stack.entra.process.pid, 'vb365-sim': stack.vb365.process.pid, bench: process.pid });
+      const byProc0 = cpuByProcess(named());
       const t0 = Date.now();
       const accepted = await stack.call<{ batchId: string }>('POST', '/v1/runs/bulk', { kind, tenantIds });
       if (accepted.status !== 202) throw new Error(`bulk answered ${accepted.status}`);
@@ -114,11 +119,12 @@ export async function onboardingScenarios(o: OnboardingBenchOptions): Promise<{ 
       const idealMs = latencyBoundIdealMs(callsPerTenant, tenantIds.length, CONCURRENCY * workers, 40);
       const cpuPerTenant = (cpuMs(stack.worker.process.pid!) - cpu0) / tenantIds.length;
       const machineCpuPerTenant = (machineBusyMs() - busy0) / tenantIds.length;
+      const cpuSplit = cpuDelta(byProc0, cpuByProcess(named())).map(([k, v]): [string, number] => [k, +(v / tenantIds.length).toFixed(1)]);
       console.log(
         `${label}: ${tenantIds.length} tenants in ${(wallMs / 1000).toFixed(1)} s (ideal ${(idealMs / 1000).toFixed(1)} s, ${(wallMs / idealMs).toFixed(2)}×), ` +
-          `${callsPerTenant.toFixed(1)} calls/tenant, CPU/tenant worker ${cpuPerTenant.toFixed(1)} ms machine ${machineCpuPerTenant.toFixed(1)} ms, writes entra ${entraWrites} vb365 ${vbWrites}, ${JSON.stringify(counts)}`,
+          `${callsPerTenant.toFixed(1)} calls/tenant, CPU/tenant worker ${cpuPerTenant.toFixed(1)} ms machine ${machineCpuPerTenant.toFixed(1)} ms, writes entra ${entraWrites} vb365 ${vbWrites}, ${JSON.stringify(counts)}\n  CPU ms/tenant by process: ${cpuSplit.map(([k, v]) => `${k} ${v}`).join(', ')}`,
       );
-      const run = { label, tenants: tenantIds.length, workers, wallMs, idealMs, callsPerTenant, entraPerTenant: entraCalls / tenantIds.length, vbPerTenant: vbCalls / tenantIds.length, entraWrites, vbWrites, cpuPerTenant, machineCpuPerTenant, counts };
+      const run = { label, tenants: tenantIds.length, workers, wallMs, idealMs, callsPerTenant, entraPerTenant: entraCalls / tenantIds.length, vbPerTenant: vbCalls / tenantIds.length, entraWrites, vbWrites, cpuPerTenant, machineCpuPerTenant, cpuSplit, counts };
       runs.push(run);
       return run;
     };
@@ -205,7 +211,10 @@ export async function onboardingScenarios(o: OnboardingBenchOptions): Promise<{ 
 
 if (require.main === module) {
   const tenants = Number(process.env.BENCH_TENANTS ?? 1000);
-  onboardingScenarios({ tenants, series: tenants >= 1000 ? [100, 300] : [Math.round(tenants / 10), Math.round(tenants * 0.3)], reonboard: true, twoWorkers: true })
+  // BENCH_QUICK=1: scenario 1 alone, without the chart series (profiling loops).
+  const quick = process.env.BENCH_QUICK === '1';
+  const series = quick ? [] : tenants >= 1000 ? [100, 300] : [Math.round(tenants / 10), Math.round(tenants * 0.3)];
+  onboardingScenarios({ tenants, series, reonboard: !quick, twoWorkers: !quick })
     .then(({ figures }) => console.log(`\n${markdownTable(figures)}\n`))
     .catch((e: unknown) => {
       console.error(e);

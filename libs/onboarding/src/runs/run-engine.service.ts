@@ -1,9 +1,10 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { backoffWithJitter } from '@app/common';
-import { Prisma, PrismaService, Run, RunStatus, RunStep } from '@app/db';
+import { Prisma, PrismaService, Run, RunStatus, RunStep, Tenant } from '@app/db';
 import { classifyStepError, ErrorDisposition } from './step-error';
 import { StepName } from './step-catalogue';
-import { RunOptions, StepContext } from './step.types';
+import { RunOptions, StepContext, StepResult } from './step.types';
+import { StepDone, StepRunning, stepRunningSql, stepSucceededSql } from './step-marks';
 import { StepRegistry } from './step-registry';
 import { TenantOutcomes } from './tenant-outcomes.service';
 
@@ -17,7 +18,7 @@ export type EngineOutcome =
 /** TRANSIENT failures of one step before it fails for good. */
 export const MAX_TRANSIENT_ATTEMPTS = 6;
 
-type RunWithSteps = Run & { steps: RunStep[] };
+type RunWithSteps = Run & { steps: RunStep[]; tenant: Tenant };
 
 /** Bookkeeping writes whose result is not used return only the id (a full row with its JSON columns costs CPU). */
 const ID_ONLY = { id: true } as const;
@@ -45,57 +46,77 @@ export class RunEngine {
     }
     if (run.status === 'awaiting_consent') return { type: 'skipped', reason: 'run is waiting for admin consent' };
     if (run.cancelRequested) return this.finish(run, 'cancelled');
-    await this.outcomes.runStarted(run);
 
     const outputs: StepContext['outputs'] = {};
-    for (const step of run.steps) {
-      if (step.status === 'succeeded' || step.status === 'skipped') {
-        outputs[step.name as StepName] = step.output as Record<string, unknown>;
-        continue;
-      }
-      // One round trip per step: the tenant as earlier steps left it, found only while no cancel was requested
-      // (the run's own columns that steps read — ids, kind, options — never change during a pass).
-      const tenant = await this.prisma.tenant.findFirst({ where: { id: run.tenantId, runs: { some: { id: run.id, cancelRequested: false } } } });
-      if (!tenant) return this.finish(run, 'cancelled');
-      const outcome = await this.runStep({ ...run, tenant }, step, outputs);
-      if (outcome) return outcome;
+    const pending = run.steps.filter((step) => {
+      if (step.status !== 'succeeded' && step.status !== 'skipped') return true;
+      outputs[step.name as StepName] = step.output as Record<string, unknown>;
+      return false;
+    });
+    // The tenant is read once per pass, with the run; a step that changes a column later steps read hands the
+    // change back (StepResult.tenant), so they see the tenant as earlier steps left it.
+    const tenant = { ...run.tenant };
+    // Bookkeeping costs one statement per step: marking a step running also checks that no cancel was requested
+    // (and records the step before it as succeeded); the first mark goes with the run's own start.
+    const first = pending[0];
+    if (!(await this.outcomes.runStarted(run, first && this.runningMark(first)))) return this.finish(run, 'cancelled');
+    let done: StepDone | undefined;
+    for (const [i, step] of pending.entries()) {
+      if (i > 0 && !(await this.advance(run.id, done, this.runningMark(step)))) return this.finish(run, 'cancelled');
+      done = undefined;
+      const result = await this.runStep({ ...run, tenant }, step, outputs);
+      if (result.type === 'outcome') return result.outcome;
+      Object.assign(tenant, result.tenant);
+      done = result.done;
     }
+    if (done) await this.advance(run.id, done, undefined);
     return this.finish(run, 'succeeded');
+  }
+
+  /** The values that mark a step running (attempt counted, last error cleared). */
+  private runningMark(step: RunStep): StepRunning {
+    return { id: step.id, attempts: step.attempts + 1, startedAt: step.startedAt ?? new Date() };
+  }
+
+  /**
+   * One statement: records the finished step (if any) as succeeded and marks the next one running, the latter only
+   * while the run has no cancel requested. Returns false when the cancel check stopped the mark.
+   */
+  private async advance(runId: string, done: StepDone | undefined, next: StepRunning | undefined): Promise<boolean> {
+    const finished = done && stepSucceededSql(done);
+    if (!next) {
+      if (finished) await this.prisma.$executeRaw(finished);
+      return true;
+    }
+    const mark = stepRunningSql(runId, next);
+    const rows = finished
+      ? await this.prisma.$queryRaw<unknown[]>`WITH done AS (${finished}), next AS (${mark}) SELECT id FROM next`
+      : await this.prisma.$queryRaw<unknown[]>(mark);
+    return rows.length === 1;
   }
 
   private async runStep(
     run: Run & { tenant: StepContext['tenant'] },
     step: RunStep,
     outputs: StepContext['outputs'],
-  ): Promise<EngineOutcome | undefined> {
+  ): Promise<{ type: 'done'; done: StepDone; tenant?: StepResult['tenant'] } | { type: 'outcome'; outcome: EngineOutcome }> {
     const name = step.name as StepName;
     const attempts = step.attempts + 1;
-    await this.prisma.runStep.update({
-      where: { id: step.id },
-      select: ID_ONLY,
-      data: { status: 'running', attempts, startedAt: step.startedAt ?? new Date(), errorCode: null, errorHint: null, errorMessage: null },
-    });
     const ctx: StepContext = { run, tenant: run.tenant, dryRun: run.dryRun, options: run.options as RunOptions, outputs };
     const started = Date.now();
     try {
       const result = await this.steps.get(name).execute(ctx);
       outputs[name] = result.output ?? {};
-      await this.prisma.runStep.update({
-        where: { id: step.id },
-        select: ID_ONLY,
-        data: {
-          status: 'succeeded',
-          finishedAt: new Date(),
-          changes: result.changes as unknown as Prisma.InputJsonValue,
-          output: (result.output ?? {}) as Prisma.InputJsonValue,
-        },
-      });
       this.logger.log({ runId: run.id, tenantId: run.tenantId, step: name, durationMs: Date.now() - started, changes: result.changes.length }, 'step succeeded');
-      return undefined;
+      return {
+        type: 'done',
+        tenant: result.tenant,
+        done: { id: step.id, finishedAt: new Date(), changes: JSON.stringify(result.changes), output: JSON.stringify(result.output ?? {}) },
+      };
     } catch (e) {
       const d = classifyStepError(e);
       this.logger.warn({ runId: run.id, tenantId: run.tenantId, step: name, attempt: attempts, code: d.code, kind: d.kind }, `step ${name}: ${d.message}`);
-      return this.onStepError(run, step, attempts, d);
+      return { type: 'outcome', outcome: await this.onStepError(run, step, attempts, d) };
     }
   }
 
@@ -144,6 +165,6 @@ export class RunEngine {
   }
 
   private load(runId: string): Promise<RunWithSteps | null> {
-    return this.prisma.run.findUnique({ where: { id: runId }, include: { steps: { orderBy: { ordinal: 'asc' } } } });
+    return this.prisma.run.findUnique({ where: { id: runId }, include: { steps: { orderBy: { ordinal: 'asc' } }, tenant: true } });
   }
 }

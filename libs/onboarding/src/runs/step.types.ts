@@ -7,7 +7,10 @@ export interface RunOptions {
   adoptRoles?: boolean;
 }
 
-/** What a step sees: fresh tenant and run rows, and the outputs earlier steps recorded (ids they learned). */
+/**
+ * What a step sees: the run, the tenant as read at the start of the pass with the changes earlier steps handed back
+ * (StepResult.tenant), and the outputs earlier steps recorded (ids they learned).
+ */
 export interface StepContext {
   run: Run;
   tenant: Tenant;
@@ -19,6 +22,8 @@ export interface StepContext {
 export interface StepResult {
   changes: StepChange[];
   output?: Record<string, unknown>;
+  /** Tenant columns the step wrote that later steps of the same pass read (merged into their StepContext.tenant). */
+  tenant?: Partial<Tenant>;
 }
 
 export interface StepHandler {

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import { addOutboxEvent, outboxEventData, PrismaService, Run, Tenant, TenantStatus } from '@app/db';
+import { addOutboxEvent, outboxEventData, Prisma, PrismaService, Run, Tenant, TenantStatus } from '@app/db';
+import { StepRunning, stepRunningSql } from './step-marks';
 
 /** Consecutive failed runs after which a tenant is parked (circuit breaker) until someone retries it. */
 export const PARK_AFTER_FAILURES = 3;
@@ -12,7 +13,12 @@ export const PARK_AFTER_FAILURES = 3;
 export class TenantOutcomes {
   constructor(private readonly prisma: PrismaService) {}
 
-  async runStarted(run: Run): Promise<void> {
+  /**
+   * Marks the run running and the tenant onboarding/offboarding — and, in the same statement, the run's first step
+   * running (`firstStep`), only while no cancel was requested. One statement for all three: this is on the path of
+   * every run pass. Returns false when the cancel check stopped the step's mark.
+   */
+  async runStarted(run: Run, firstStep?: StepRunning): Promise<boolean> {
     const tenantStatus: TenantStatus | undefined = run.dryRun
       ? undefined
       : run.kind === 'offboard'
@@ -20,12 +26,17 @@ export class TenantOutcomes {
         : run.kind === 'onboard'
           ? 'onboarding'
           : undefined;
-    await this.prisma.$transaction([
-      this.prisma.run.update({ where: { id: run.id }, select: { id: true }, data: { status: 'running', startedAt: run.startedAt ?? new Date() } }),
-      ...(tenantStatus
-        ? [this.prisma.tenant.update({ where: { id: run.tenantId }, select: { id: true }, data: { status: tenantStatus, statusReason: null } })]
-        : []),
-    ]);
+    const now = new Date();
+    const tenantUpdate = tenantStatus
+      ? Prisma.sql`, t AS (UPDATE tenants SET status = ${tenantStatus}::"TenantStatus", status_reason = NULL, updated_at = ${now}
+          WHERE id = ${run.tenantId}::uuid)`
+      : Prisma.empty;
+    const stepMark = firstStep ? stepRunningSql(run.id, firstStep) : Prisma.sql`SELECT ${run.id}::uuid AS id`;
+    const rows = await this.prisma.$queryRaw<unknown[]>`
+      WITH r AS (UPDATE runs SET status = 'running', started_at = ${run.startedAt ?? now}, updated_at = ${now} WHERE id = ${run.id}::uuid)
+      ${tenantUpdate}, s AS (${stepMark})
+      SELECT id FROM s`;
+    return rows.length === 1;
   }
 
   async parkedForConsent(run: Run, reason: string): Promise<void> {

@@ -20,9 +20,8 @@ export class VerifyAccessStep implements StepHandler {
     await entra.verifyAccess(tid);
     const org = await entra.readOrganization(tid);
     const primary = org.verifiedDomains.find((d) => d.isDefault)?.name ?? org.verifiedDomains[0]?.name ?? null;
-    if (!ctx.dryRun && primary && !ctx.tenant.primaryDomain) {
-      await this.prisma.tenant.update({ where: { id: ctx.tenant.id }, data: { primaryDomain: primary } });
-    }
-    return { changes: [], output: { organizationName: org.displayName ?? null, primaryDomain: primary } };
+    const learned = !ctx.dryRun && primary && !ctx.tenant.primaryDomain;
+    if (learned) await this.prisma.tenant.update({ where: { id: ctx.tenant.id }, select: { id: true }, data: { primaryDomain: primary } });
+    return { changes: [], output: { organizationName: org.displayName ?? null, primaryDomain: primary }, ...(learned ? { tenant: { primaryDomain: primary } } : {}) };
   }
 }

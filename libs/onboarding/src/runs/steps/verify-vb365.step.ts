@@ -50,9 +50,8 @@ export class VerifyVb365Step implements StepHandler {
     if (org.exchangeOnlineSettings?.useApplicationOnlyAuth === false) {
       throw new StepFailure('ORGANIZATION_NOT_MODERN_AUTH', `VB365 organization ${org.name ?? org.id} does not use modern app-only authentication.`, 'Re-add the organization with modern app-only authentication; the Restore Portal requires it.');
     }
-    if (!ctx.dryRun && ctx.tenant.vb365OrganizationId !== org.id) {
-      await this.prisma.tenant.update({ where: { id: ctx.tenant.id }, data: { vb365OrganizationId: org.id } });
-    }
-    return { changes: [], output: { vb365OrganizationId: org.id, organizationName: org.name } };
+    const learned = !ctx.dryRun && ctx.tenant.vb365OrganizationId !== org.id;
+    if (learned) await this.prisma.tenant.update({ where: { id: ctx.tenant.id }, select: { id: true }, data: { vb365OrganizationId: org.id } });
+    return { changes: [], output: { vb365OrganizationId: org.id, organizationName: org.name }, ...(learned ? { tenant: { vb365OrganizationId: org.id } } : {}) };
   }
 }
