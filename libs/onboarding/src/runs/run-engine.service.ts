@@ -69,8 +69,7 @@ export class RunEngine {
       Object.assign(tenant, result.tenant);
       done = result.done;
     }
-    if (done) await this.advance(run.id, done, undefined);
-    return this.finish(run, 'succeeded');
+    return this.finish(run, 'succeeded', undefined, done);
   }
 
   /** The values that mark a step running (attempt counted, last error cleared). */
@@ -79,18 +78,14 @@ export class RunEngine {
   }
 
   /**
-   * One statement: records the finished step (if any) as succeeded and marks the next one running, the latter only
-   * while the run has no cancel requested. Returns false when the cancel check stopped the mark.
+   * One statement: records the step that just succeeded (if any) and marks the next one running, the latter only
+   * while the run has no cancel requested. Returns false when the cancel check stopped the mark. (After the last
+   * step, the run's outcome statement records it.)
    */
-  private async advance(runId: string, done: StepDone | undefined, next: StepRunning | undefined): Promise<boolean> {
-    const finished = done && stepSucceededSql(done);
-    if (!next) {
-      if (finished) await this.prisma.$executeRaw(finished);
-      return true;
-    }
+  private async advance(runId: string, done: StepDone | undefined, next: StepRunning): Promise<boolean> {
     const mark = stepRunningSql(runId, next);
-    const rows = finished
-      ? await this.prisma.$queryRaw<unknown[]>`WITH done AS (${finished}), next AS (${mark}) SELECT id FROM next`
+    const rows = done
+      ? await this.prisma.$queryRaw<unknown[]>`WITH done AS (${stepSucceededSql(done)}), next AS (${mark}) SELECT id FROM next`
       : await this.prisma.$queryRaw<unknown[]>(mark);
     return rows.length === 1;
   }
@@ -159,8 +154,9 @@ export class RunEngine {
     run: Run,
     status: 'succeeded' | 'failed' | 'cancelled',
     error?: { code: string; hint: string; step: string },
+    lastStep?: StepDone,
   ): Promise<EngineOutcome> {
-    await this.outcomes.runFinished(run, status, error);
+    await this.outcomes.runFinished(run, status, error, lastStep);
     return { type: 'finished', status };
   }
 

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
-import { addOutboxEvent, outboxEventData, Prisma, PrismaService, Run, Tenant, TenantStatus } from '@app/db';
-import { StepRunning, stepRunningSql } from './step-marks';
+import { randomUUID } from 'node:crypto';
+import { outboxEventData, Prisma, PrismaService, Run, TenantStatus, withRequestContext } from '@app/db';
+import { StepDone, StepRunning, stepRunningSql, stepSucceededSql } from './step-marks';
 
 /** Consecutive failed runs after which a tenant is parked (circuit breaker) until someone retries it. */
 export const PARK_AFTER_FAILURES = 3;
@@ -59,66 +60,60 @@ export class TenantOutcomes {
     ]);
   }
 
+  /**
+   * The run's outcome, the tenant's status (circuit breaker included), the activity record and the outbound webhook
+   * events — one statement (data-modifying CTEs commit or fail together), because every run pass ends here. A step
+   * that succeeded last and is not yet recorded (`lastStep`) is recorded by the same statement.
+   */
   async runFinished(
     run: Run,
     status: 'succeeded' | 'failed' | 'cancelled',
     error?: { code: string; hint: string; step: string },
+    lastStep?: StepDone,
   ): Promise<void> {
-    await this.prisma.$transaction(async (tx) => {
-      // The tenant row as this transaction leaves it (each update returns it), for the outbox event below.
-      let tenant: Tenant | undefined;
-      await tx.run.update({
-        where: { id: run.id },
-        select: { id: true },
-        data: { status, finishedAt: new Date(), activeTenantId: null, errorCode: error?.code ?? null, errorHint: error?.hint ?? null },
-      });
-      if (!run.dryRun && status === 'succeeded') {
-        tenant = await tx.tenant.update({
-          where: { id: run.tenantId },
-          data: {
-            status: run.kind === 'offboard' ? 'offboarded' : 'active',
-            statusReason: null,
-            consecutiveFailures: 0,
-            parkedAt: null,
-          },
-        });
-      }
-      if (!run.dryRun && status === 'failed') {
-        const counted = await tx.tenant.update({
-          where: { id: run.tenantId },
-          data: { consecutiveFailures: { increment: 1 }, statusReason: `${error?.code ?? 'FAILED'}: ${error?.hint ?? ''}`.trim() },
-        });
-        const park = counted.consecutiveFailures >= PARK_AFTER_FAILURES && !counted.parkedAt;
-        tenant = await tx.tenant.update({
-          where: { id: run.tenantId },
-          data: {
-            // A failed resync leaves an active tenant active (restores still work); onboarding/offboarding fail it.
-            ...(run.kind === 'resync' ? {} : { status: 'failed' as const }),
-            ...(park ? { parkedAt: new Date() } : {}),
-          },
-        });
-      }
-      await tx.activityLog.create({
-        data: {
-          actor: 'worker',
-          action: `run.${status}`,
-          tenantId: run.tenantId,
-          runId: run.id,
-          correlationId: run.correlationId,
-          details: { kind: run.kind, dryRun: run.dryRun, ...(error ?? {}) },
-        },
-      });
-      // Outbound webhooks (issue 8), in this transaction: announced exactly when the outcome commits.
-      if (status !== 'cancelled') {
-        tenant ??= await tx.tenant.findUniqueOrThrow({ where: { id: run.tenantId } });
-        const about = {
-          tenant: { id: tenant.id, entraTenantId: tenant.entraTenantId, displayName: tenant.displayName, status: tenant.status },
-          run: { id: run.id, kind: run.kind, dryRun: run.dryRun, status, ...(error ? { errorCode: error.code, errorHint: error.hint, failedStep: error.step } : {}) },
-        };
-        const base = { tenantId: run.tenantId, runId: run.id, correlationId: run.correlationId, data: about };
-        await addOutboxEvent(tx, { ...base, type: status === 'succeeded' ? 'run.succeeded' : 'run.failed' });
-        if (status === 'succeeded' && run.kind === 'offboard' && !run.dryRun) await addOutboxEvent(tx, { ...base, type: 'tenant.offboarded' });
-      }
+    const now = new Date();
+    const tenantId = Prisma.sql`${run.tenantId}::uuid`;
+    // The tenant's columns as this statement leaves them (RETURNING of its update, or the row when untouched).
+    const TENANT_COLUMNS = Prisma.sql`id, entra_tenant_id, display_name, status::text AS status`;
+    let tenantUpdate: Prisma.Sql | undefined;
+    if (!run.dryRun && status === 'succeeded') {
+      tenantUpdate = Prisma.sql`UPDATE tenants SET status = ${run.kind === 'offboard' ? 'offboarded' : 'active'}::"TenantStatus",
+        status_reason = NULL, consecutive_failures = 0, parked_at = NULL, updated_at = ${now} WHERE id = ${tenantId} RETURNING ${TENANT_COLUMNS}`;
+    } else if (!run.dryRun && status === 'failed') {
+      // A failed resync leaves an active tenant active (restores still work); onboarding/offboarding fail it. The
+      // SET expressions see the row before the update: this failure is the (consecutive_failures + 1)th.
+      const reason = `${error?.code ?? 'FAILED'}: ${error?.hint ?? ''}`.trim();
+      tenantUpdate = Prisma.sql`UPDATE tenants SET consecutive_failures = consecutive_failures + 1, status_reason = ${reason},
+        ${run.kind === 'resync' ? Prisma.empty : Prisma.sql`status = 'failed',`}
+        parked_at = CASE WHEN parked_at IS NULL AND consecutive_failures + 1 >= ${PARK_AFTER_FAILURES} THEN ${now} ELSE parked_at END,
+        updated_at = ${now} WHERE id = ${tenantId} RETURNING ${TENANT_COLUMNS}`;
+    }
+    const activity = withRequestContext({
+      actor: 'worker',
+      clientIp: null as string | null,
+      correlationId: run.correlationId as string | null,
+      details: { kind: run.kind, dryRun: run.dryRun, ...(error ?? {}) } as Prisma.InputJsonObject,
     });
+    // Outbound webhooks (issue 8), in this statement: announced exactly when the outcome commits.
+    const types = status === 'cancelled' ? [] : [status === 'succeeded' ? 'run.succeeded' : 'run.failed'];
+    if (status === 'succeeded' && run.kind === 'offboard' && !run.dryRun) types.push('tenant.offboarded');
+    const runAbout = { id: run.id, kind: run.kind, dryRun: run.dryRun, status, ...(error ? { errorCode: error.code, errorHint: error.hint, failedStep: error.step } : {}) };
+    const outbox = types.length
+      ? Prisma.sql`, o AS (INSERT INTO outbox_events (id, type, tenant_id, run_id, correlation_id, data, created_at)
+          SELECT e.id, e.type, cur.id, ${run.id}::uuid, ${run.correlationId},
+            jsonb_build_object('tenant', jsonb_build_object('id', cur.id, 'entraTenantId', cur.entra_tenant_id, 'displayName', cur.display_name,
+              'status', cur.status), 'run', ${JSON.stringify(runAbout)}::jsonb), ${now}
+          FROM cur, (VALUES ${Prisma.join(types.map((t) => Prisma.sql`(${randomUUID()}::uuid, ${t})`))}) AS e(id, type))`
+      : Prisma.empty;
+    await this.prisma.$executeRaw`
+      WITH ${lastStep ? Prisma.sql`s AS (${stepSucceededSql(lastStep)}),` : Prisma.empty}
+      r AS (UPDATE runs SET status = ${status}::"RunStatus", finished_at = ${now}, active_tenant_id = NULL, error_code = ${error?.code ?? null},
+        error_hint = ${error?.hint ?? null}, updated_at = ${now} WHERE id = ${run.id}::uuid),
+      cur AS (${tenantUpdate ?? Prisma.sql`SELECT ${TENANT_COLUMNS} FROM tenants WHERE id = ${tenantId}`}),
+      a AS (INSERT INTO activity_log (at, actor, action, tenant_id, run_id, correlation_id, details, client_ip)
+        VALUES (${now}, ${activity.actor}, ${`run.${status}`}, ${tenantId}, ${run.id}::uuid, ${activity.correlationId ?? null},
+          ${JSON.stringify(activity.details)}::jsonb, ${activity.clientIp ?? null}))
+      ${outbox}
+      SELECT 1`;
   }
 }
