@@ -11,10 +11,8 @@ import { RoleReconciler } from './role-reconciler.service';
  * the short transient backoff, inside the Retry-After (6 vb365-sim violations in a chaos run).
  */
 describe('RoleReconciler create-role after a transient POST failure', () => {
-  const prisma = {
-    $transaction: jest.fn(async () => []),
-    ownedVb365Role: { deleteMany: jest.fn(() => ({})), create: jest.fn(() => ({})) },
-  };
+  // Ownership is recorded by one raw statement (tagged template: the SQL's strings, then its values).
+  const prisma = { $executeRaw: jest.fn(async (..._sql: unknown[]) => 1) };
   const reconciler = new RoleReconciler(prisma as unknown as PrismaService, {} as OutsideClients, {} as RoleDeclarations);
   const change = { action: 'create-role', role: 'Helpdesk', model: { name: 'Helpdesk' } } as unknown as RoleChange;
   const apply = (vb365: unknown) =>
@@ -33,11 +31,13 @@ describe('RoleReconciler create-role after a transient POST failure', () => {
   });
 
   it('a role that landed despite the error is owned before the error propagates', async () => {
-    prisma.$transaction.mockClear();
+    prisma.$executeRaw.mockClear();
     const vb365 = { rbac: { create: postFails, listByOrganization: () => Promise.resolve([{ id: 'role-9', name: 'helpdesk' }]) } };
     await expect(apply(vb365)).rejects.toMatchObject({ code: 'TRANSIENT' });
     // The pending row before the POST, then the found role.
-    expect(prisma.$transaction).toHaveBeenCalledTimes(2);
-    expect(prisma.ownedVb365Role.create).toHaveBeenLastCalledWith({ data: { tenantId: 'tenant-1', vb365RoleId: 'role-9', name: 'Helpdesk', adopted: false } });
+    expect(prisma.$executeRaw).toHaveBeenCalledTimes(2);
+    const [pendingValues, foundValues] = prisma.$executeRaw.mock.calls.map((call) => call.slice(1));
+    expect(pendingValues).toEqual(expect.arrayContaining([expect.stringMatching(/^pending:/), 'tenant-1', 'Helpdesk', false]));
+    expect(foundValues).toEqual(expect.arrayContaining(['role-9', 'tenant-1', 'Helpdesk', false]));
   });
 });

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { CodedError } from '@app/common';
-import { Prisma, PrismaService, Tenant } from '@app/db';
+import { OwnedVb365Role, Prisma, PrismaService, Tenant } from '@app/db';
 import { Vb365Client, Vb365Error } from '@app/vb365';
 import { OutsideClients } from '../clients/clients.module';
 import { StepChange } from '../runs/step-change';
@@ -53,11 +53,12 @@ export class RoleReconciler {
     private readonly declarations: RoleDeclarations,
   ) {}
 
-  /** Makes VB365 match the declared roles (or, with dryRun, only plans). */
-  async reconcile(tenantId: string, opts: { dryRun: boolean; adopt?: boolean }): Promise<RoleReconcileReport> {
+  /** Makes VB365 match the declared roles (or, with dryRun, only plans). A run step passes the tenant row it holds. */
+  async reconcile(tenantOrId: string | Tenant, opts: { dryRun: boolean; adopt?: boolean }): Promise<RoleReconcileReport> {
     const startedAt = new Date();
-    const report = await this.run(await this.tenant(tenantId), { dryRun: opts.dryRun, adoptAll: opts.adopt ?? false });
-    if (!opts.dryRun) await this.prisma.tenant.update({ where: { id: tenantId }, data: { rolesReconciledAt: startedAt } });
+    const tenant = typeof tenantOrId === 'string' ? await this.tenant(tenantOrId) : tenantOrId;
+    const report = await this.run(tenant, { dryRun: opts.dryRun, adoptAll: opts.adopt ?? false });
+    if (!opts.dryRun) await this.prisma.tenant.update({ where: { id: tenant.id }, select: { id: true }, data: { rolesReconciledAt: startedAt } });
     return report;
   }
 
@@ -87,8 +88,7 @@ export class RoleReconciler {
     if (!(await this.prisma.ownedVb365Role.count({ where: { tenantId } }))) return { changes: [], failures: [], writes: 0 };
     const vb365 = this.clients.vb365Client();
     const organizationId = await this.organizationId(tenant, vb365);
-    await this.settlePendingCreates(tenantId, organizationId, vb365, false);
-    const owned = await this.prisma.ownedVb365Role.findMany({ where: { tenantId } });
+    const owned = await this.settlePendingCreates(tenantId, organizationId, vb365, false);
     if (!owned.length) return { changes: [], failures: [], writes: 0 };
     const ownedIds = new Set(owned.map((o) => o.vb365RoleId));
     const actual = await readRoles(vb365, organizationId, (r) => ownedIds.has(r.id), false);
@@ -116,8 +116,7 @@ export class RoleReconciler {
         held.push(d.name);
       }
     }
-    await this.settlePendingCreates(tenant.id, organizationId, vb365, opts.dryRun);
-    const owned = (await this.prisma.ownedVb365Role.findMany({ where: { tenantId: tenant.id } })).filter((o) => !o.vb365RoleId.startsWith(PENDING_ROLE_PREFIX));
+    const owned = (await this.settlePendingCreates(tenant.id, organizationId, vb365, opts.dryRun)).filter((o) => !o.vb365RoleId.startsWith(PENDING_ROLE_PREFIX));
     const ownedIds = new Set(owned.map((o) => o.vb365RoleId));
     const declaredNames = new Set([...roles, ...duplicates].map((d) => nameKey(d.name)));
     // Members are read only for roles the planner may change: owned ones and foreign ones a declared role may adopt.
@@ -224,26 +223,31 @@ export class RoleReconciler {
 
   /**
    * Resolves creates whose outcome was never recorded (a pending row): the same-named role on VB365, if any, was
-   * created by us and is owned from now on; without one the create never happened and the row goes.
+   * created by us and is owned from now on; without one the create never happened and the row goes. Returns the
+   * tenant's ownership rows as they are afterwards (one read when nothing was pending, the usual case).
    */
-  private async settlePendingCreates(tenantId: string, organizationId: string, vb365: Vb365Client, dryRun: boolean): Promise<void> {
-    const pending = await this.prisma.ownedVb365Role.findMany({ where: { tenantId, vb365RoleId: { startsWith: PENDING_ROLE_PREFIX } } });
-    if (!pending.length || dryRun) return;
-    const owned = new Set((await this.prisma.ownedVb365Role.findMany({ where: { tenantId }, select: { vb365RoleId: true } })).map((o) => o.vb365RoleId));
+  private async settlePendingCreates(tenantId: string, organizationId: string, vb365: Vb365Client, dryRun: boolean): Promise<OwnedVb365Role[]> {
+    const rows = await this.prisma.ownedVb365Role.findMany({ where: { tenantId } });
+    const pending = rows.filter((o) => o.vb365RoleId.startsWith(PENDING_ROLE_PREFIX));
+    if (!pending.length || dryRun) return rows;
+    const owned = new Set(rows.map((o) => o.vb365RoleId));
     const onServer = await vb365.rbac.listByOrganization(organizationId);
     for (const p of pending) {
       const found = onServer.find((r) => !owned.has(r.id) && nameKey(r.name ?? '') === nameKey(p.name));
       if (found) await this.own(tenantId, found.id, p.name, false);
       else await this.prisma.ownedVb365Role.deleteMany({ where: { vb365RoleId: p.vb365RoleId } });
     }
+    return this.prisma.ownedVb365Role.findMany({ where: { tenantId } });
   }
 
   /** Records ownership of `roleId` for the declared role `name`, replacing a stale row of that name. */
   private async own(tenantId: string, roleId: string, name: string, adopted: boolean): Promise<void> {
-    await this.prisma.$transaction([
-      this.prisma.ownedVb365Role.deleteMany({ where: { tenantId, OR: [{ name }, { vb365RoleId: roleId }] } }),
-      this.prisma.ownedVb365Role.create({ data: { tenantId, vb365RoleId: roleId, name, adopted } }),
-    ]);
+    // One statement (it runs twice per created role): the INSERT reads the DELETE's count, so the stale row is gone
+    // before the new one meets the (tenant, name) and id unique constraints.
+    await this.prisma.$executeRaw`
+      WITH gone AS (DELETE FROM owned_vb365_roles WHERE tenant_id = ${tenantId}::uuid AND (name = ${name} OR vb365_role_id = ${roleId}) RETURNING 1)
+      INSERT INTO owned_vb365_roles (vb365_role_id, tenant_id, name, adopted, created_at)
+      SELECT ${roleId}, ${tenantId}::uuid, ${name}, ${adopted}, ${new Date()} FROM (SELECT count(*) FROM gone) AS settled`;
   }
 
   private async tenant(tenantId: string): Promise<Tenant> {

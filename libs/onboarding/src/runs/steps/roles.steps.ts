@@ -1,4 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
+import { Tenant } from '@app/db';
 import { StepChange } from '../step-change';
 import { StepFailure } from '../step-error';
 import { StepContext, StepHandler, StepResult } from '../step.types';
@@ -18,7 +19,8 @@ export interface RolesReport {
 
 /** What the run engine needs from the declared-roles domain (libs/onboarding/src/roles). */
 export interface RolesPort {
-  reconcile(tenantId: string, opts: { dryRun: boolean; adopt?: boolean }): Promise<RolesReport>;
+  /** Takes the tenant row when the caller holds it (a run step), else its id. */
+  reconcile(tenant: string | Tenant, opts: { dryRun: boolean; adopt?: boolean }): Promise<RolesReport>;
   removeOwnedRoles(tenantId: string, opts: { dryRun: boolean }): Promise<RolesReport>;
 }
 
@@ -46,7 +48,7 @@ export class ReconcileRolesStep implements StepHandler {
   constructor(@Inject(ROLES_PORT) private readonly roles: RolesPort) {}
 
   async execute(ctx: StepContext): Promise<StepResult> {
-    return toResult(await this.roles.reconcile(ctx.tenant.id, { dryRun: ctx.dryRun, adopt: ctx.options.adoptRoles }));
+    return toResult(await this.roles.reconcile(ctx.tenant, { dryRun: ctx.dryRun, adopt: ctx.options.adoptRoles }));
   }
 }
 
