@@ -4,7 +4,8 @@ import { Env, envSchema } from './config.schema';
 export interface AppConfig {
   env: Env['NODE_ENV'];
   log: { level: Env['LOG_LEVEL']; format: 'json' | 'pretty' };
-  database: { url: string };
+  /** preparedStatements: name each distinct statement so Postgres parses it once per connection (prisma.service). */
+  database: { url: string; preparedStatements: boolean };
   redis: { url: string; queuePrefix: string };
   api: {
     host: string;
@@ -86,7 +87,7 @@ export function parseConfig(source: Record<string, string | undefined>): AppConf
   return {
     env: e.NODE_ENV,
     log: { level: e.LOG_LEVEL, format: e.LOG_FORMAT ?? (e.NODE_ENV === 'production' ? 'json' : 'pretty') },
-    database: { url: e.DATABASE_URL },
+    database: { url: e.DATABASE_URL, preparedStatements: e.DATABASE_PREPARED_STATEMENTS },
     redis: { url: e.REDIS_URL, queuePrefix: e.QUEUE_PREFIX },
     api: {
       host: e.API_HOST,

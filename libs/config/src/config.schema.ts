@@ -19,6 +19,7 @@ export const envSchema = z.object({
   LOG_FORMAT: z.enum(['json', 'pretty']).optional(),
 
   DATABASE_URL: url(['postgres:', 'postgresql:']),
+  DATABASE_PREPARED_STATEMENTS: bool.default('true'),
   REDIS_URL: url(['redis:', 'rediss:']).default('redis://127.0.0.1:6379'),
   QUEUE_PREFIX: z
     .string()
