@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { Prisma, PrismaService, Run, RunKind } from '@app/db';
+import { Prisma, PrismaService, Run, RunKind, RunStatus, withRequestContext } from '@app/db';
 import { JobProducer } from '@app/jobs';
 import { ApiError } from '@app/platform';
 import { STEPS_BY_KIND } from './step-catalogue';
@@ -18,6 +18,9 @@ export class RunConflictError extends ApiError {
     super('CONFLICT', `Run ${activeRunId} is already active for this tenant.`, { activeRunId });
   }
 }
+
+/** What bulk creation returns of each run it made. */
+export type CreatedRun = Pick<Run, 'id' | 'tenantId' | 'status' | 'activeTenantId' | 'correlationId'>;
 
 /** BullMQ job id for a run: one job per run, whoever enqueues it (api, reaper, consent callback). */
 export const runJobId = (runId: string): string => `run-${runId}`;
@@ -57,20 +60,37 @@ export class RunLauncher {
   }
 
   /**
-   * `create` for many tenants in one transaction (bulk fan-out: a handful of statements per page instead of six per
-   * run). A tenant that already has an active run gets none (the unique `active_tenant_id` skips its row) and is
+   * `create` for many tenants in one statement (bulk fan-out): runs, their pending steps and `run.requested` rows
+   * are data-modifying CTEs of one INSERT over arrays, so a page of runs costs one round trip and no per-row query
+   * building (Prisma's createMany compiled thousands of parameters per call: ~2 ms of CPU per run). A tenant that
+   * already has an active run gets none (ON CONFLICT on the unique `active_tenant_id` skips its row) and is
    * returned in `conflicts` with the active run's id.
    */
-  async createMany(tenantIds: string[], input: StartRunInput): Promise<{ runs: Run[]; conflicts: { tenantId: string; activeRunId: string }[] }> {
+  async createMany(tenantIds: string[], input: StartRunInput): Promise<{ runs: CreatedRun[]; conflicts: { tenantId: string; activeRunId: string }[] }> {
     if (!tenantIds.length) return { runs: [], conflicts: [] };
-    const names = STEPS_BY_KIND[input.kind];
-    const runs = await this.prisma.$transaction(async (tx) => {
-      const created = await tx.run.createManyAndReturn({ data: tenantIds.map((tenantId) => runRow(tenantId, input)), skipDuplicates: true });
-      if (!created.length) return created;
-      await tx.runStep.createMany({ data: created.flatMap((run) => names.map((name, ordinal) => ({ runId: run.id, name, ordinal }))) });
-      await tx.activityLog.createMany({ data: created.map((run) => runRequestedActivity(run, input)) });
-      return created;
-    });
+    const now = new Date();
+    const row = runRow('', input);
+    // Every row of one call has the same requester and details: the request context is applied once.
+    const activity = withRequestContext({ ...runRequestedActivity({ id: '', tenantId: '', dryRun: row.dryRun }, input), clientIp: null as string | null });
+    const created = await this.prisma.$queryRaw<{ id: string; tenant_id: string; status: RunStatus; correlation_id: string }[]>`
+      WITH r AS (
+        INSERT INTO runs (id, tenant_id, kind, dry_run, active_tenant_id, batch_id, correlation_id, requested_by, options, created_at, updated_at)
+        SELECT gen_random_uuid(), t, ${row.kind}::"RunKind", ${row.dryRun}, t, ${row.batchId ?? null}::uuid, ${row.correlationId}, ${row.requestedBy},
+          ${JSON.stringify(row.options)}::jsonb, ${now}, ${now}
+        FROM unnest(${tenantIds}::uuid[]) AS t
+        ON CONFLICT DO NOTHING
+        RETURNING id, tenant_id, status, correlation_id
+      ), s AS (
+        INSERT INTO run_steps (id, run_id, name, ordinal)
+        SELECT gen_random_uuid(), r.id, step.name, step.ordinal - 1 FROM r, unnest(${[...STEPS_BY_KIND[input.kind]]}::text[]) WITH ORDINALITY AS step(name, ordinal)
+      ), a AS (
+        INSERT INTO activity_log (at, actor, action, tenant_id, run_id, correlation_id, details, client_ip)
+        SELECT ${now}, ${activity.actor}, ${activity.action}, r.tenant_id, r.id, ${activity.correlationId ?? null}, ${JSON.stringify(activity.details)}::jsonb,
+          ${activity.clientIp ?? null}
+        FROM r
+      )
+      SELECT id, tenant_id, status, correlation_id FROM r`;
+    const runs = created.map((r) => ({ id: r.id, tenantId: r.tenant_id, status: r.status, activeTenantId: r.tenant_id, correlationId: r.correlation_id }));
     const made = new Set(runs.map((r) => r.tenantId));
     const missing = tenantIds.filter((t) => !made.has(t));
     const active = missing.length
