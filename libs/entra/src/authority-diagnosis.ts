@@ -7,6 +7,7 @@ import { EntraError, entraError } from './entra.errors';
 type PipelinePolicy = NonNullable<TokenCredentialOptions['additionalPolicies']>[number]['policy'];
 
 const METADATA_PATH = /\/([^/]+)\/v2\.0\/\.well-known\/openid-configuration$/;
+const TOKEN_PATH = /\/([^/]+)\/oauth2\/v2\.0\/token$/;
 /** A recorded failure older than this is not taken as the cause of an MSAL error. */
 const RECORD_TTL_MS = 60_000;
 
@@ -25,22 +26,27 @@ interface AuthorityFailure {
  */
 export class AuthorityFailures {
   private readonly byTenant = new Map<string, AuthorityFailure>();
+  /** The same for token requests: @azure/identity reports their 429/5xx without status or Retry-After. */
+  private readonly tokenByTenant = new Map<string, AuthorityFailure>();
 
   readonly policy: PipelinePolicy = {
     name: 'authorityMetadataFailures',
     sendRequest: async (request, next) => {
       const response = await next(request);
-      const m = METADATA_PATH.exec(new URL(request.url).pathname);
-      if (m) {
-        const tenant = decodeURIComponent(m[1]!).toLowerCase();
+      const path = new URL(request.url).pathname;
+      const m = METADATA_PATH.exec(path);
+      const t = m ? undefined : TOKEN_PATH.exec(path);
+      const into = m ? this.byTenant : t ? this.tokenByTenant : undefined;
+      if (into) {
+        const tenant = decodeURIComponent((m ?? t)![1]!).toLowerCase();
         if (response.status >= 400) {
-          this.byTenant.set(tenant, {
+          into.set(tenant, {
             status: response.status,
             retryAfterMs: parseRetryAfter(response.headers.get('retry-after')),
             body: response.bodyAsText ?? undefined,
             at: Date.now(),
           });
-        } else this.byTenant.delete(tenant);
+        } else into.delete(tenant);
       }
       return response;
     },
@@ -48,11 +54,20 @@ export class AuthorityFailures {
 
   /** The tenant's latest failed metadata response, if recent; consumed. */
   take(tenantId: string): AuthorityFailure | undefined {
-    const key = tenantId.toLowerCase();
-    const f = this.byTenant.get(key);
-    this.byTenant.delete(key);
-    return f && Date.now() - f.at < RECORD_TTL_MS ? f : undefined;
+    return takeRecent(this.byTenant, tenantId);
   }
+
+  /** The tenant's latest failed token response, if recent; consumed. */
+  takeToken(tenantId: string): AuthorityFailure | undefined {
+    return takeRecent(this.tokenByTenant, tenantId);
+  }
+}
+
+function takeRecent(records: Map<string, AuthorityFailure>, tenantId: string): AuthorityFailure | undefined {
+  const key = tenantId.toLowerCase();
+  const f = records.get(key);
+  records.delete(key);
+  return f && Date.now() - f.at < RECORD_TTL_MS ? f : undefined;
 }
 
 /**
@@ -61,6 +76,12 @@ export class AuthorityFailures {
  * failure. When that happens we fetch the same document once ourselves and classify its error_codes.
  */
 export async function diagnoseAuthority(err: EntraError, tenantId: string, opts: EntraClientOptions, failures?: AuthorityFailures): Promise<EntraError> {
+  if (err.code === 'THROTTLED' && err.info.aadsts?.length) {
+    // A throttled token request (AADSTS code, no status from @azure/identity): wait its own Retry-After when Entra
+    // sent one — MSAL refuses the same request locally until then (without one, for 60 s: the mapper's default).
+    const token = failures?.takeToken(tenantId);
+    return token?.retryAfterMs !== undefined ? entraError('THROTTLED', err.message, { ...err.info, status: token.status, retryAfterMs: token.retryAfterMs }, err) : err;
+  }
   if (!isEndpointResolutionFailure(err.cause ?? err)) return err;
   const seen = failures?.take(tenantId);
   if (seen) return fromMetadataAnswer(err, seen, opts);

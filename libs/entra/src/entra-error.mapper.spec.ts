@@ -27,6 +27,15 @@ describe('toEntraError taxonomy', () => {
     [authError(401, [700027]), 'CREDENTIAL_INVALID'],
     [authError(401, [700024]), 'CREDENTIAL_INVALID'],
     [authError(400, [70011]), 'PERMANENT'],
+    // The token endpoint's throttling and outage answers carry AADSTS codes too; a status, when known, decides.
+    [authError(429, [50196]), 'THROTTLED'],
+    [authError(503, [90033]), 'TRANSIENT'],
+    [authError(500, [90033]), 'TRANSIENT'],
+    // As @azure/identity surfaces them (AuthenticationRequiredError: no status, the code in the text).
+    // MSAL then refuses the same request locally for a while: a wait (THROTTLED), not a backoff.
+    [Object.assign(new Error('temporarily_unavailable: Error(s): 90033 - Description: AADSTS90033: A transient error has occurred.'), { name: 'AuthenticationRequiredError' }), 'THROTTLED'],
+    [Object.assign(new Error('temporarily_unavailable: Error(s): 50196 - Description: AADSTS50196: request throttled.'), { name: 'AuthenticationRequiredError' }), 'THROTTLED'],
+    [Object.assign(new Error('temporarily_unavailable: Error(s): 12345 - Description: AADSTS12345: something new.'), { name: 'AuthenticationRequiredError' }), 'THROTTLED'],
     [graphError(401, 'Authorization_IdentityNotFound', 'The identity of the calling application could not be established.'), 'CONSENT_MISSING'],
     [graphError(401, 'InvalidAuthenticationToken', 'Access token is empty.'), 'CREDENTIAL_INVALID'],
     [graphError(404, 'Request_ResourceNotFound', 'gone'), 'NOT_FOUND'],

@@ -67,6 +67,9 @@ export function aadstsCodes(e: unknown): number[] {
   return [...new Set([...messages(e).matchAll(/AADSTS(\d+)/g)].map((m) => Number(m[1])))];
 }
 
+/** How long MSAL refuses a token request locally after a 429/5xx without Retry-After (msal-common ThrottlingUtils). */
+export const MSAL_THROTTLE_MS = 60_000;
+
 const NETWORK_CODES = /ECONNRESET|ECONNREFUSED|ETIMEDOUT|EPIPE|EAI_AGAIN|UND_ERR_SOCKET|socket hang up|fetch failed|network/i;
 
 function fromAadsts(codes: number[]): EntraErrorCode | undefined {
@@ -74,6 +77,8 @@ function fromAadsts(codes: number[]): EntraErrorCode | undefined {
     if (c === 90002) return 'TENANT_NOT_FOUND';
     if (c === 700016 || c === 7000229 || c === 65001) return 'CONSENT_MISSING';
     if ([7000215, 700027, 700024, 7000218, 7000222, 700023].includes(c)) return 'CREDENTIAL_INVALID';
+    // The token endpoint's throttling and outage answers (`temporarily_unavailable`), see toEntraError.
+    if (c === 50196 || c === 90033) return 'THROTTLED';
   }
   return codes.length ? 'PERMANENT' : undefined;
 }
@@ -107,8 +112,20 @@ export function toEntraError(e: unknown, ctx: ErrorContext = {}): EntraError {
   const where = `${ctx.operation ?? 'Entra request'}${ctx.tenantId ? ` in tenant ${ctx.tenantId}` : ''}`;
   const first = text.split('\n').find((l) => l.trim()) ?? String(e);
 
-  const aadCode = fromAadsts(codes);
-  if (aadCode) return entraError(aadCode, `${where} failed: ${first}`, { ...base, aadsts: codes, ...(identityStatus > 0 ? { status: identityStatus } : {}) }, e);
+  // A 429 or 5xx is throttling or an outage whatever AADSTS code its body names (the token endpoint answers them
+  // with 50196 or 90033, which would otherwise read as PERMANENT and fail the run for good).
+  // A token request answered 429 or 5xx through every retry of @azure/identity's pipeline reaches us as an
+  // AuthenticationRequiredError: no status, `temporarily_unavailable` and the AADSTS code (50196, 90033) in the text.
+  // Entra asks for a wait, and MSAL enforces one: it answers the same request locally until the Retry-After has
+  // passed, 60 s without one (ThrottlingUtils) — so it is THROTTLED (a TRANSIENT backoff would spend the step's
+  // attempts inside that window and fail the run). Mapped as PERMANENT before, it failed 1 of 200 runs in a CI run.
+  let aadCode = identityStatus === 429 || identityStatus >= 500 ? undefined : fromAadsts(codes);
+  if (aadCode === 'PERMANENT' && /\btemporarily_unavailable\b/.test(text)) aadCode = 'THROTTLED';
+  if (aadCode) {
+    const info: EntraErrorDetails = { ...base, aadsts: codes, ...(identityStatus > 0 ? { status: identityStatus } : {}) };
+    if (aadCode === 'THROTTLED') info.retryAfterMs = ctx.defaultRetryAfterMs ?? MSAL_THROTTLE_MS;
+    return entraError(aadCode, `${where} failed: ${first}`, info, e);
+  }
 
   if (graph && graph.status > 0) {
     const code = fromGraph(graph);

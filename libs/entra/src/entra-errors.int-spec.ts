@@ -1,7 +1,10 @@
 import { createHash, createPrivateKey, randomUUID, X509Certificate } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { RunningSimulator, startSimulator } from '@app/testing';
+import { ClientCertificateCredential } from '@azure/identity';
 import { EntraClient } from './entra-client';
+import { diagnoseAuthority, AuthorityFailures } from './authority-diagnosis';
+import { MSAL_THROTTLE_MS, toEntraError } from './entra-error.mapper';
 import { EntraClientOptions } from './entra-client.options';
 import { EntraError } from './entra.errors';
 import { AppsFixture, ORCHESTRATOR_PEM, SimStats, TenantOverrides, appsFixture, tenantSeed } from '../test/entra-sim.fixtures';
@@ -174,6 +177,36 @@ describe('Graph errors map to coded errors', () => {
     await failure(client.readOrganization(t.id));
     expect((await sim.admin<SimStats>(`/_sim/stats?tenant=${t.id}`)).tenants[t.id]!.retryAfterViolations).toBe(1);
   });
+
+  it.each([
+    ['429 with Retry-After', { throttleRate: 1, retryAfterSeconds: [1, 1] }, 1000],
+    ['503', { error503Rate: 1 }, MSAL_THROTTLE_MS],
+  ])('a token request answered %s through every retry of @azure/identity → THROTTLED for as long as MSAL refuses it', async (_n, fault, waitMs) => {
+    // @azure/identity surfaces these as AuthenticationRequiredError: no status, the AADSTS code (50196, 90033) and
+    // `temporarily_unavailable` in the text. Mapped as PERMANENT, they failed an onboarding run for good
+    // (ENTRA_PERMANENT, 1 of 200 runs in a CI run). The real credential with the client's pipeline policy, metadata
+    // already cached: claims make MSAL skip its token cache, so only the token request meets the fault.
+    const t = await newTenant();
+    const failures = new AuthorityFailures();
+    const credential = new ClientCertificateCredential(t.id, apps.orchestrator, ORCHESTRATOR_PEM, {
+      authorityHost: sim.urls['identity']!,
+      disableInstanceDiscovery: true,
+      additionalPolicies: [{ policy: failures.policy, position: 'perRetry' }],
+    });
+    await credential.getToken('https://graph.microsoft.com/.default');
+    await sim.admin('/_sim/faults', { tenants: { [t.id]: fault } }, 'PUT');
+    const claims = JSON.stringify({ access_token: { xms_cc: { values: ['cp1'] } } });
+    const attempt = () => credential.getToken('https://graph.microsoft.com/.default', { claims }).then(() => undefined, (e: unknown) => e);
+    const err = await attempt();
+    const opts = { authorityHost: sim.urls['identity']!, graphBaseUrl: sim.urls['graph']!, clientId: apps.orchestrator, lruSize: 1 };
+    const mapped = await diagnoseAuthority(toEntraError(err, { tenantId: t.id, operation: 'acquire app-only token' }), t.id, opts, failures);
+    expect(mapped).toMatchObject({ code: 'THROTTLED', retryAfterMs: waitMs });
+    // Why a wait and not a backoff: MSAL now answers the same request itself, without asking Entra.
+    const before = (await sim.admin<SimStats>(`/_sim/stats?tenant=${t.id}`)).tenants[t.id]!.requests;
+    await sim.admin('/_sim/faults', {}, 'PUT');
+    expect(await attempt()).toBeDefined();
+    expect((await sim.admin<SimStats>(`/_sim/stats?tenant=${t.id}`)).tenants[t.id]!.requests).toBe(before);
+  }, 30_000);
 
   it.each([
     ['503', { error503Rate: 1 }],
