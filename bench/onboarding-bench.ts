@@ -9,7 +9,7 @@
  * The one-worker run is always made: it is the reference of 2 and 3.
  *
  *   npm run bench -- --only 1,2,3        (or, scenarios 1–3 alone: node tools/run.cjs start-bench onboarding-bench;
- *   BENCH_TENANTS=n sets the bulk size, BENCH_QUICK=1 runs scenario 1 alone)
+ *   BENCH_TENANTS=n sets the bulk size, BENCH_ONLY_BULK=1 runs scenario 1 alone)
  */
 import { declareHelpdeskRole, startOnboardingStack } from '@app/testing';
 import { cpus } from 'node:os';
@@ -211,10 +211,10 @@ export async function onboardingScenarios(o: OnboardingBenchOptions): Promise<{ 
 
 if (require.main === module) {
   const tenants = Number(process.env.BENCH_TENANTS ?? 1000);
-  // BENCH_QUICK=1: scenario 1 alone, without the chart series (profiling loops).
-  const quick = process.env.BENCH_QUICK === '1';
+  // BENCH_ONLY_BULK=1: scenario 1 alone, without the chart series (profiling loops); with BENCH_TWO_WORKERS=1, and 2.
+  const quick = process.env.BENCH_ONLY_BULK === '1';
   const series = quick ? [] : tenants >= 1000 ? [100, 300] : [Math.round(tenants / 10), Math.round(tenants * 0.3)];
-  onboardingScenarios({ tenants, series, reonboard: !quick, twoWorkers: !quick })
+  onboardingScenarios({ tenants, series, reonboard: !quick, twoWorkers: !quick || process.env.BENCH_TWO_WORKERS === '1' })
     .then(({ figures }) => console.log(`\n${markdownTable(figures)}\n`))
     .catch((e: unknown) => {
       console.error(e);

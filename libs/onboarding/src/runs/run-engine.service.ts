@@ -119,15 +119,25 @@ export class RunEngine {
     const name = step.name as StepName;
     const pending = (data: Prisma.RunStepUpdateInput) =>
       this.prisma.runStep.update({ where: { id: step.id }, select: ID_ONLY, data: { status: 'pending', errorCode: d.code, errorMessage: d.message, ...data } });
+    // A wait the server asked for is kept even when it cannot be recorded: with Postgres going away the job failed,
+    // BullMQ retried it at once and the step's requests came inside the Retry-After (4 entra-sim violations in a
+    // chaos run around its Postgres restart). The step stays `running` in the database and runs again after the wait.
+    const pendingOrWait = async (data: Prisma.RunStepUpdateInput): Promise<void> => {
+      try {
+        await pending(data);
+      } catch (e) {
+        this.logger.warn({ runId: run.id, tenantId: run.tenantId, step: name, err: e instanceof Error ? e.message : String(e) }, `step ${name}: could not record the wait; waiting anyway`);
+      }
+    };
     switch (d.kind) {
       case 'throttled':
         // Throttling does not consume an attempt: the server decides when we may come back.
-        await pending({ attempts: attempts - 1, errorHint: `Throttled; waiting ${Math.ceil(d.retryAfterMs / 1000)} s (Retry-After).` });
+        await pendingOrWait({ attempts: attempts - 1, errorHint: `Throttled; waiting ${Math.ceil(d.retryAfterMs / 1000)} s (Retry-After).` });
         return { type: 'delay', delayMs: d.retryAfterMs, reason: 'throttled', step: name };
       case 'transient':
         if (attempts < MAX_TRANSIENT_ATTEMPTS) {
           const delayMs = backoffWithJitter(attempts, 1000, 60_000);
-          await pending({ errorHint: `Temporary failure; retrying in ${Math.ceil(delayMs / 1000)} s.` });
+          await pendingOrWait({ errorHint: `Temporary failure; retrying in ${Math.ceil(delayMs / 1000)} s.` });
           return { type: 'delay', delayMs, reason: 'transient', step: name };
         }
         return this.failStep(run, step, d.code, d.message, `Still failing after ${attempts} attempts; check the service's health, then retry the run.`);
