@@ -138,6 +138,9 @@ interface Progress {
 /** One short-lived connection per poll, so polling survives the Postgres restart it is measuring. */
 async function query<T>(url: string, sql: string, params: unknown[]): Promise<T[] | undefined> {
   const c = new Client({ connectionString: url, connectionTimeoutMillis: 2000 });
+  // The restart being measured can end the connection between the query and end(): node-postgres then emits
+  // 'error' on the idle client, which without a listener killed the chaos runner itself (session 4).
+  c.on('error', () => undefined);
   try {
     await c.connect();
     return (await c.query(sql, params)).rows as T[];
