@@ -17,9 +17,17 @@ export class RoleDeclarations {
   async effective(tenant: TenantFacts & { id: string }, tx: Prisma.TransactionClient = this.prisma): Promise<EffectiveRoles> {
     const [specs, uses] = await Promise.all([
       tx.roleSpec.findMany({ where: { tenantId: tenant.id }, orderBy: { name: 'asc' } }),
-      tx.tenantRoleTemplate.findMany({ where: { tenantId: tenant.id }, include: { template: true }, orderBy: { templateName: 'asc' } }),
+      tx.tenantRoleTemplate.findMany({ where: { tenantId: tenant.id }, orderBy: { templateName: 'asc' } }),
     ]);
-    const all = [...specs.map((s) => fromStored(s)), ...uses.map((u) => expandTemplate(u.template, parseOverrides(u.overrides), tenant))];
+    // Templates are read only when the tenant uses some (Prisma's `include` queried them for every tenant, on the
+    // path of every onboarding).
+    const templates = uses.length ? await tx.roleTemplate.findMany({ where: { name: { in: uses.map((u) => u.templateName) } } }) : [];
+    const byName = new Map(templates.map((t) => [t.name, t]));
+    const all = [
+      ...specs.map((s) => fromStored(s)),
+      // The foreign key (onDelete: Restrict) keeps every used template present.
+      ...uses.map((u) => expandTemplate(byName.get(u.templateName)!, parseOverrides(u.overrides), tenant)),
+    ];
     const seen = new Set<string>();
     const roles: DeclaredRole[] = [];
     const duplicates: DeclaredRole[] = [];
