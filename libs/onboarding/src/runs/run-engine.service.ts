@@ -61,9 +61,8 @@ export class RunEngine {
     const first = pending[0];
     if (!(await this.outcomes.runStarted(run, first && this.runningMark(first)))) return this.finish(run, 'cancelled');
     let done: StepDone | undefined;
-    for (const [i, step] of pending.entries()) {
-      if (i > 0 && !(await this.advance(run.id, done, this.runningMark(step)))) return this.finish(run, 'cancelled');
-      done = undefined;
+    for (const step of pending) {
+      if (done && !(await this.advance(run.id, done, this.runningMark(step)))) return this.finish(run, 'cancelled');
       const result = await this.runStep({ ...run, tenant }, step, outputs);
       if (result.type === 'outcome') return result.outcome;
       Object.assign(tenant, result.tenant);
@@ -78,15 +77,12 @@ export class RunEngine {
   }
 
   /**
-   * One statement: records the step that just succeeded (if any) and marks the next one running, the latter only
-   * while the run has no cancel requested. Returns false when the cancel check stopped the mark. (After the last
+   * One statement: records the step that just succeeded and marks the next one running, the latter only while the
+   * run has no cancel requested. Returns false when the cancel check stopped the mark. (After the last
    * step, the run's outcome statement records it.)
    */
-  private async advance(runId: string, done: StepDone | undefined, next: StepRunning): Promise<boolean> {
-    const mark = stepRunningSql(runId, next);
-    const rows = done
-      ? await this.prisma.$queryRaw<unknown[]>`WITH done AS (${stepSucceededSql(done)}), next AS (${mark}) SELECT id FROM next`
-      : await this.prisma.$queryRaw<unknown[]>(mark);
+  private async advance(runId: string, done: StepDone, next: StepRunning): Promise<boolean> {
+    const rows = await this.prisma.$queryRaw<unknown[]>`WITH done AS (${stepSucceededSql(done)}), next AS (${stepRunningSql(runId, next)}) SELECT id FROM next`;
     return rows.length === 1;
   }
 

@@ -69,9 +69,9 @@ export class RunLauncher {
   async createMany(tenantIds: string[], input: StartRunInput): Promise<{ runs: CreatedRun[]; conflicts: { tenantId: string; activeRunId: string }[] }> {
     if (!tenantIds.length) return { runs: [], conflicts: [] };
     const now = new Date();
-    const row = runRow('', input);
+    const row = runColumns(input);
     // Every row of one call has the same requester and details: the request context is applied once.
-    const activity = withRequestContext({ ...runRequestedActivity({ id: '', tenantId: '', dryRun: row.dryRun }, input), clientIp: null as string | null });
+    const activity = withRequestContext({ ...runRequested(input), clientIp: null as string | null });
     const created = await this.prisma.$queryRaw<{ id: string; tenant_id: string; status: RunStatus; correlation_id: string }[]>`
       WITH r AS (
         INSERT INTO runs (id, tenant_id, kind, dry_run, active_tenant_id, batch_id, correlation_id, requested_by, options, created_at, updated_at)
@@ -134,28 +134,34 @@ export class RunLauncher {
   }
 }
 
-/** The run row for one tenant: single and bulk creation write the same columns. */
-function runRow(tenantId: string, input: StartRunInput) {
+/** The run columns every run of one request shares (single and bulk creation write the same ones). */
+function runColumns(input: StartRunInput) {
   return {
-    tenantId,
     kind: input.kind,
     dryRun: input.dryRun ?? false,
-    activeTenantId: tenantId,
     batchId: input.batchId,
     correlationId: input.correlationId,
     requestedBy: input.requestedBy,
     options: input.options ?? {},
-  } satisfies Prisma.RunUncheckedCreateInput;
+  };
 }
 
-/** The `run.requested` activity row written in the run's creating transaction. */
-function runRequestedActivity(run: Pick<Run, 'id' | 'tenantId' | 'dryRun'>, input: StartRunInput) {
+/** The run row for one tenant. */
+function runRow(tenantId: string, input: StartRunInput) {
+  return { tenantId, activeTenantId: tenantId, ...runColumns(input) } satisfies Prisma.RunUncheckedCreateInput;
+}
+
+/** What every `run.requested` activity row of one request shares. */
+function runRequested(input: StartRunInput) {
   return {
     actor: input.requestedBy,
     action: 'run.requested',
-    tenantId: run.tenantId,
-    runId: run.id,
     correlationId: input.correlationId,
-    details: { kind: input.kind, dryRun: run.dryRun, batchId: input.batchId ?? null },
-  } satisfies Prisma.ActivityLogUncheckedCreateInput;
+    details: { kind: input.kind, dryRun: input.dryRun ?? false, batchId: input.batchId ?? null },
+  };
+}
+
+/** The `run.requested` activity row written in the run's creating transaction. */
+function runRequestedActivity(run: Pick<Run, 'id' | 'tenantId'>, input: StartRunInput) {
+  return { ...runRequested(input), tenantId: run.tenantId, runId: run.id } satisfies Prisma.ActivityLogUncheckedCreateInput;
 }
