@@ -86,14 +86,26 @@ describe('tenant onboarding runs', () => {
     const tenant = await stack.prisma.tenant.findUniqueOrThrow({ where: { id: ids.get(0) } });
     expect(tenant.status).toBe('active');
     expect(tenant.vb365OrganizationId).toBe(tenantOf(0).vb365OrganizationId);
+    // Columns the steps learned, written by the engine with each step's success (not by the steps themselves).
+    expect(tenant.rolesReconciledAt).toBeInstanceOf(Date);
+    expect(tenant).toMatchObject({ lastSyncResult: 'succeeded', lastSyncError: null, lastSyncAt: expect.any(Date) });
+    expect(tenant.consentDrift).toMatchObject({ problems: [], servicePrincipalId: sp!.id });
+    const owned = await stack.prisma.ownedVb365Role.findMany({ where: { tenantId: ids.get(0) } });
+    expect(owned).toEqual([expect.objectContaining({ vb365RoleId: roles[0]!.id, name: 'Helpdesk', lastAppliedAt: expect.any(Date) })]);
+    expect(owned[0]!.lastApplied).toMatchObject({ name: 'Helpdesk' });
     // Step 6 (issue 7) is audit-sync: first sync, then the tenant's schedule.
     expect(r.steps.map((s) => s.status)).toEqual(['succeeded', 'succeeded', 'succeeded', 'succeeded', 'succeeded', 'succeeded']);
   });
 
   it('makes zero writes when the onboarded tenant is onboarded again', async () => {
     const [e0, v0] = [await entraWrites(0), await vbWrites(0)];
+    const before = await stack.prisma.tenant.findUniqueOrThrow({ where: { id: ids.get(0) } });
     const r = await run(0, { kind: 'resync' });
     expect(r.status).toBe('succeeded');
+    // reconcile-roles is a resync's last step: its rolesReconciledAt goes with the run's outcome statement.
+    const after = await stack.prisma.tenant.findUniqueOrThrow({ where: { id: ids.get(0) } });
+    expect(after.rolesReconciledAt!.getTime()).toBeGreaterThan(before.rolesReconciledAt!.getTime());
+    expect(after.status).toBe('active');
     expect(await entraWrites(0)).toBe(e0);
     expect(await vbWrites(0)).toBe(v0);
     expect(r.steps.flatMap((s) => s.changes)).toEqual([]);

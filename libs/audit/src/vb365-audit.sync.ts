@@ -17,12 +17,23 @@ export interface Vb365SyncStats {
   changeFeed: 'none' | 'changes' | 'expired';
 }
 
+/** A tenant's VB365 organization as the caller already knows it (id and the name restore sessions carry). */
+export interface KnownOrganization {
+  id: string;
+  name: string | null;
+}
+
 /** Which of our tenants a VB365 organization (by id, or by the name sessions carry) belongs to. */
 export class OrganizationTenantMap {
   private constructor(
     private readonly byOrgId: Map<string, string>,
     private readonly byOrgName: Map<string, string>,
   ) {}
+
+  /** One tenant whose organization the caller just read (onboarding's verify-vb365 step): no query, no request. */
+  static of(tenantId: string, org: KnownOrganization): OrganizationTenantMap {
+    return new OrganizationTenantMap(new Map([[org.id.toLowerCase(), tenantId]]), new Map(org.name ? [[org.name.toLowerCase(), tenantId]] : []));
+  }
 
   static async load(pool: Pool, vb365: Vb365Client, onlyTenantId?: string): Promise<OrganizationTenantMap> {
     const { rows } = await pool.query<{ id: string; org: string }>(
@@ -105,8 +116,9 @@ export class Vb365AuditSync {
    * sessions, so the tenant's own window is listed once; writes are idempotent, so overlap with the server sync is
    * harmless. Open sessions found here join the server cursor's revisit list.
    */
-  async backfillTenant(tenantId: string, serverScope: string, since: Date): Promise<Vb365SyncStats> {
-    const map = await OrganizationTenantMap.load(this.pool, this.vb365, tenantId);
+  async backfillTenant(tenantId: string, serverScope: string, since: Date, known?: KnownOrganization): Promise<Vb365SyncStats> {
+    // Onboarding passes the organization its verify-vb365 step just read: one query and one VB365 request fewer.
+    const map = known ? OrganizationTenantMap.of(tenantId, known) : await OrganizationTenantMap.load(this.pool, this.vb365, tenantId);
     const stats: Vb365SyncStats = { sessionsSeen: 0, sessionsIngested: 0, eventsWritten: 0, skippedUnknownOrganization: 0, changeFeed: 'none' };
     if (map.empty) return stats;
     const local: SyncCursor = { watermark: null, boundaryIds: {}, changeToken: null, openItems: {} };

@@ -17,6 +17,8 @@ export interface RoleReconcileReport {
   failures: RoleReconcileFailure[];
   /** VB365 writes made (0 for a dry run). */
   writes: number;
+  /** When a (not dry-run) reconcile started: the tenant's rolesReconciledAt. */
+  reconciledAt?: Date;
 }
 
 export type RolesErrorCode = 'TENANT_NOT_FOUND' | 'VB365_ORGANIZATION_MISSING';
@@ -54,12 +56,14 @@ export class RoleReconciler {
   ) {}
 
   /** Makes VB365 match the declared roles (or, with dryRun, only plans). A run step passes the tenant row it holds. */
-  async reconcile(tenantOrId: string | Tenant, opts: { dryRun: boolean; adopt?: boolean }): Promise<RoleReconcileReport> {
+  async reconcile(tenantOrId: string | Tenant, opts: { dryRun: boolean; adopt?: boolean; leaveReconciledAt?: boolean }): Promise<RoleReconcileReport> {
     const startedAt = new Date();
     const tenant = typeof tenantOrId === 'string' ? await this.tenant(tenantOrId) : tenantOrId;
     const report = await this.run(tenant, { dryRun: opts.dryRun, adoptAll: opts.adopt ?? false });
-    if (!opts.dryRun) await this.prisma.tenant.update({ where: { id: tenant.id }, select: { id: true }, data: { rolesReconciledAt: startedAt } });
-    return report;
+    if (opts.dryRun) return report;
+    // A run step leaves rolesReconciledAt to the engine, which records it with the step's success.
+    if (!opts.leaveReconciledAt) await this.prisma.tenant.update({ where: { id: tenant.id }, select: { id: true }, data: { rolesReconciledAt: startedAt } });
+    return { ...report, reconciledAt: startedAt };
   }
 
   /**
@@ -139,12 +143,17 @@ export class RoleReconciler {
     if (dryRun) return { changes: changes.map(toStepChange), failures, writes: 0 };
     const failed = new Set(failures.map((f) => nameKey(f.role)));
     const applied: StepChange[] = [];
+    const desiredByKey = new Map(desired.map((d) => [nameKey(d.name), d]));
+    /** Roles whose ownership row got its lastApplied with the create (a create is a role's only change). */
+    const stamped = new Set<string>();
+    const now = new Date();
     let writes = 0;
     for (const c of changes) {
       // Nothing more is done to a role once one of its changes failed (its later changes assume the earlier ones).
       if (failed.has(nameKey(c.role))) continue;
       try {
-        await this.applyOne(tenant.id, organizationId, vb365, c);
+        const created = await this.applyOne(tenant.id, organizationId, vb365, c, desiredByKey.get(nameKey(c.role)), now);
+        if (created) stamped.add(nameKey(c.role));
       } catch (err) {
         if (err instanceof Vb365Error && PER_ROLE_CODES.has(err.code)) {
           failures.push({ role: c.role, code: `VB365_${err.code}`, message: `${toStepChange(c).action}: ${err.message}` });
@@ -156,15 +165,15 @@ export class RoleReconciler {
       applied.push(toStepChange(c));
       if (isWrite(c)) writes++;
     }
-    const now = new Date();
     for (const d of desired) {
-      if (failed.has(nameKey(d.name))) continue;
+      if (failed.has(nameKey(d.name)) || stamped.has(nameKey(d.name))) continue;
       await this.prisma.ownedVb365Role.updateMany({ where: { tenantId: tenant.id, name: d.name }, data: { lastApplied: lastAppliedOf(d), lastAppliedAt: now } });
     }
     return { changes: applied, failures, writes };
   }
 
-  private async applyOne(tenantId: string, organizationId: string, vb365: Vb365Client, c: RoleChange): Promise<void> {
+  /** Applies one change; true when it created the role and recorded `desired` as its lastApplied (at `now`). */
+  private async applyOne(tenantId: string, organizationId: string, vb365: Vb365Client, c: RoleChange, desired: DesiredRole | undefined, now: Date): Promise<boolean> {
     const owned = this.prisma.ownedVb365Role;
     switch (c.action) {
       case 'delete-role':
@@ -173,24 +182,24 @@ export class RoleReconciler {
           if (!(e instanceof Vb365Error && e.code === 'NOT_FOUND')) throw e;
         });
         await owned.deleteMany({ where: { vb365RoleId: c.roleId } });
-        return;
+        return false;
       case 'forget-role':
         await owned.deleteMany({ where: { vb365RoleId: c.roleId } });
-        return;
+        return false;
       case 'adopt-role':
         await this.own(tenantId, c.roleId, c.role, true);
-        return;
+        return false;
       case 'update-role':
         await vb365.rbac.update({ id: c.roleId, organizationId, name: c.name, description: c.description, roleType: c.roleType });
-        return;
+        return false;
       case 'add-members':
         if (c.list === 'operators') await vb365.rbac.addOperators(c.roleId, c.members as Parameters<typeof vb365.rbac.addOperators>[1]);
         else if (c.list === 'selectedItems') await vb365.rbac.addSelectedItems(c.roleId, c.members);
         else await vb365.rbac.addExcludedItems(c.roleId, c.members);
-        return;
+        return false;
       case 'remove-members':
         await vb365.rbac.remove(c.roleId, c.list, c.members.map(memberId));
-        return;
+        return false;
       case 'create-role': {
         // Intent first: if this process dies after VB365 created the role but before ownership is recorded, the
         // next pass finds the pending row and owns the same-named role instead of calling it foreign (NAME_TAKEN).
@@ -215,8 +224,10 @@ export class RoleReconciler {
           }
           throw err;
         }
-        await this.own(tenantId, created, c.role, false);
-        return;
+        // The create carried the whole role (the planner makes no other change to it), so what was applied is
+        // recorded with the ownership: one statement, not a second one for lastApplied.
+        await this.own(tenantId, created, c.role, false, desired && { value: lastAppliedOf(desired), at: now });
+        return !!desired;
       }
     }
   }
@@ -241,13 +252,14 @@ export class RoleReconciler {
   }
 
   /** Records ownership of `roleId` for the declared role `name`, replacing a stale row of that name. */
-  private async own(tenantId: string, roleId: string, name: string, adopted: boolean): Promise<void> {
+  private async own(tenantId: string, roleId: string, name: string, adopted: boolean, lastApplied?: { value: Prisma.InputJsonValue; at: Date }): Promise<void> {
     // One statement (it runs twice per created role): the INSERT reads the DELETE's count, so the stale row is gone
     // before the new one meets the (tenant, name) and id unique constraints.
     await this.prisma.$executeRaw`
       WITH gone AS (DELETE FROM owned_vb365_roles WHERE tenant_id = ${tenantId}::uuid AND (name = ${name} OR vb365_role_id = ${roleId}) RETURNING 1)
-      INSERT INTO owned_vb365_roles (vb365_role_id, tenant_id, name, adopted, created_at)
-      SELECT ${roleId}, ${tenantId}::uuid, ${name}, ${adopted}, ${new Date()} FROM (SELECT count(*) FROM gone) AS settled`;
+      INSERT INTO owned_vb365_roles (vb365_role_id, tenant_id, name, adopted, created_at, last_applied, last_applied_at)
+      SELECT ${roleId}, ${tenantId}::uuid, ${name}, ${adopted}, ${new Date()}, ${lastApplied ? JSON.stringify(lastApplied.value) : null}::jsonb,
+        ${lastApplied?.at ?? null}::timestamptz FROM (SELECT count(*) FROM gone) AS settled`;
   }
 
   private async tenant(tenantId: string): Promise<Tenant> {

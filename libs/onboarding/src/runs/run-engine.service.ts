@@ -3,8 +3,8 @@ import { backoffWithJitter } from '@app/common';
 import { Prisma, PrismaService, Run, RunStatus, RunStep, Tenant } from '@app/db';
 import { classifyStepError, ErrorDisposition } from './step-error';
 import { StepName } from './step-catalogue';
-import { RunOptions, StepContext, StepResult } from './step.types';
-import { StepDone, StepRunning, stepRunningSql, stepSucceededSql } from './step-marks';
+import { RunOptions, StepContext } from './step.types';
+import { StepDone, StepRunning, stepRunningSql, stepSucceededSql, stepTenantSql } from './step-marks';
 import { StepRegistry } from './step-registry';
 import { TenantOutcomes } from './tenant-outcomes.service';
 
@@ -62,10 +62,10 @@ export class RunEngine {
     if (!(await this.outcomes.runStarted(run, first && this.runningMark(first)))) return this.finish(run, 'cancelled');
     let done: StepDone | undefined;
     for (const step of pending) {
-      if (done && !(await this.advance(run.id, done, this.runningMark(step)))) return this.finish(run, 'cancelled');
+      if (done && !(await this.advance(run, done, this.runningMark(step)))) return this.finish(run, 'cancelled');
       const result = await this.runStep({ ...run, tenant }, step, outputs);
       if (result.type === 'outcome') return result.outcome;
-      Object.assign(tenant, result.tenant);
+      Object.assign(tenant, result.done.tenant);
       done = result.done;
     }
     return this.finish(run, 'succeeded', undefined, done);
@@ -77,12 +77,14 @@ export class RunEngine {
   }
 
   /**
-   * One statement: records the step that just succeeded and marks the next one running, the latter only while the
-   * run has no cancel requested. Returns false when the cancel check stopped the mark. (After the last
-   * step, the run's outcome statement records it.)
+   * One statement: records the step that just succeeded (with the tenant columns it learned) and marks the next one
+   * running, the latter only while the run has no cancel requested. Returns false when the cancel check stopped the
+   * mark. (After the last step, the run's outcome statement records it.)
    */
-  private async advance(runId: string, done: StepDone, next: StepRunning): Promise<boolean> {
-    const rows = await this.prisma.$queryRaw<unknown[]>`WITH done AS (${stepSucceededSql(done)}), next AS (${stepRunningSql(runId, next)}) SELECT id FROM next`;
+  private async advance(run: Run, done: StepDone, next: StepRunning): Promise<boolean> {
+    const learned = stepTenantSql(run.tenantId, done, done.finishedAt);
+    const rows = await this.prisma.$queryRaw<unknown[]>`WITH done AS (${stepSucceededSql(done)}), ${learned ? Prisma.sql`t AS (${learned}),` : Prisma.empty}
+      next AS (${stepRunningSql(run.id, next)}) SELECT id FROM next`;
     return rows.length === 1;
   }
 
@@ -90,7 +92,7 @@ export class RunEngine {
     run: Run & { tenant: StepContext['tenant'] },
     step: RunStep,
     outputs: StepContext['outputs'],
-  ): Promise<{ type: 'done'; done: StepDone; tenant?: StepResult['tenant'] } | { type: 'outcome'; outcome: EngineOutcome }> {
+  ): Promise<{ type: 'done'; done: StepDone } | { type: 'outcome'; outcome: EngineOutcome }> {
     const name = step.name as StepName;
     const attempts = step.attempts + 1;
     const ctx: StepContext = { run, tenant: run.tenant, dryRun: run.dryRun, options: run.options as RunOptions, outputs };
@@ -101,8 +103,13 @@ export class RunEngine {
       this.logger.log({ runId: run.id, tenantId: run.tenantId, step: name, durationMs: Date.now() - started, changes: result.changes.length }, 'step succeeded');
       return {
         type: 'done',
-        tenant: result.tenant,
-        done: { id: step.id, finishedAt: new Date(), changes: JSON.stringify(result.changes), output: JSON.stringify(result.output ?? {}) },
+        done: {
+          id: step.id,
+          finishedAt: new Date(),
+          changes: JSON.stringify(result.changes),
+          output: JSON.stringify(result.output ?? {}),
+          ...(result.tenant && !run.dryRun ? { tenant: result.tenant } : {}),
+        },
       };
     } catch (e) {
       const d = classifyStepError(e);

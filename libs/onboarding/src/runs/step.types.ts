@@ -1,6 +1,7 @@
 import { Run, Tenant } from '@app/db';
 import { StepName } from './step-catalogue';
 import { StepChange } from './step-change';
+import { StepTenantColumns } from './step-marks';
 
 export interface RunOptions {
   keepServicePrincipal?: boolean;
@@ -22,8 +23,11 @@ export interface StepContext {
 export interface StepResult {
   changes: StepChange[];
   output?: Record<string, unknown>;
-  /** Tenant columns the step wrote that later steps of the same pass read (merged into their StepContext.tenant). */
-  tenant?: Partial<Tenant>;
+  /**
+   * Tenant columns the step learned. The step does not write them: the engine records them in the statement that
+   * records the step's success, and later steps of the pass see them (merged into their StepContext.tenant).
+   */
+  tenant?: StepTenantColumns;
 }
 
 export interface StepHandler {

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { outboxEventData, Prisma, PrismaService, Run, TenantStatus, withRequestContext } from '@app/db';
-import { StepDone, StepRunning, stepRunningSql, stepSucceededSql } from './step-marks';
+import { StepDone, StepRunning, stepRunningSql, stepSucceededSql, tenantAssignments } from './step-marks';
 
 /** Consecutive failed runs after which a tenant is parked (circuit breaker) until someone retries it. */
 export const PARK_AFTER_FAILURES = 3;
@@ -75,9 +75,13 @@ export class TenantOutcomes {
     const tenantId = Prisma.sql`${run.tenantId}::uuid`;
     // The tenant's columns as this statement leaves them (RETURNING of its update, or the row when untouched).
     const TENANT_COLUMNS = Prisma.sql`id, entra_tenant_id, display_name, status::text AS status`;
+    // The tenant columns the last step learned go into this statement's one tenant update (a second CTE updating the
+    // same row would be silently lost).
+    const assignments = tenantAssignments(lastStep?.tenant);
+    const learned = assignments.length ? Prisma.sql`${Prisma.join(assignments)},` : Prisma.empty;
     let tenantUpdate: Prisma.Sql | undefined;
     if (!run.dryRun && status === 'succeeded') {
-      tenantUpdate = Prisma.sql`UPDATE tenants SET status = ${run.kind === 'offboard' ? 'offboarded' : 'active'}::"TenantStatus",
+      tenantUpdate = Prisma.sql`UPDATE tenants SET status = ${run.kind === 'offboard' ? 'offboarded' : 'active'}::"TenantStatus", ${learned}
         status_reason = NULL, consecutive_failures = 0, parked_at = NULL, updated_at = ${now} WHERE id = ${tenantId} RETURNING ${TENANT_COLUMNS}`;
     } else if (!run.dryRun && status === 'failed') {
       // A failed resync leaves an active tenant active (restores still work); onboarding/offboarding fail it. The
@@ -87,6 +91,8 @@ export class TenantOutcomes {
         ${run.kind === 'resync' ? Prisma.empty : Prisma.sql`status = 'failed',`}
         parked_at = CASE WHEN parked_at IS NULL AND consecutive_failures + 1 >= ${PARK_AFTER_FAILURES} THEN ${now} ELSE parked_at END,
         updated_at = ${now} WHERE id = ${tenantId} RETURNING ${TENANT_COLUMNS}`;
+    } else if (assignments.length) {
+      tenantUpdate = Prisma.sql`UPDATE tenants SET ${learned} updated_at = ${now} WHERE id = ${tenantId} RETURNING ${TENANT_COLUMNS}`;
     }
     const activity = withRequestContext({
       actor: 'worker',

@@ -24,13 +24,17 @@ export class AuditSyncStep implements StepHandler {
     const sp = ctx.outputs['ensure-service-principal'] ?? {};
     const grants = ctx.outputs['ensure-consent-grants'] ?? {};
     const str = (v: unknown): string | null => (typeof v === 'string' ? v : null);
-    const report = await this.sync.firstSync(ctx.tenant, ctx.run.correlationId, {
+    const vb = ctx.outputs['verify-vb365'] ?? {};
+    const orgId = str(vb['vb365OrganizationId']);
+    const { report, tenant } = await this.sync.firstSync(ctx.tenant, ctx.run.correlationId, {
       servicePrincipalId: str(sp['restorePortalSpId']),
       graphGrantId: str(grants['graphGrantId']),
       selfGrantId: str(grants['selfGrantId']),
+      ...(orgId ? { vb365Organization: { id: orgId, name: str(vb['organizationName']) } } : {}),
     });
     if (!ctx.tenant.excluded) await this.scheduler.register(ctx.tenant);
     return {
+      tenant,
       changes: ctx.tenant.excluded ? [] : [{ action: 'registerSchedule', target: `tenant-sync:${ctx.tenant.id}`, detail: { everyMinutes: every, applied: true } }],
       output: {
         directoryAuditsWritten: report.directoryAudits?.written ?? 0,

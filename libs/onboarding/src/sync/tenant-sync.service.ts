@@ -1,12 +1,13 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { AppConfig, APP_CONFIG } from '@app/config';
-import { AuditDb, EntraAuditSync, EntraSyncStats, Vb365AuditSync } from '@app/audit';
+import { AuditDb, EntraAuditSync, EntraSyncStats, KnownOrganization, Vb365AuditSync } from '@app/audit';
 import { outboxEventData, Prisma, PrismaService, Tenant } from '@app/db';
 import { EntraError } from '@app/entra';
 import { JobProducer } from '@app/jobs';
 import { OutsideClients } from '../clients/clients.module';
 import { RoleReconciler } from '../roles/role-reconciler.service';
 import { RunConflictError, RunLauncher } from '../runs/run-launcher.service';
+import { StepTenantColumns } from '../runs/step-marks';
 import { ConsentDrift, consentHint, evaluateConsent } from './consent-drift';
 import { SyncScheduler } from './sync-scheduler.service';
 
@@ -74,20 +75,28 @@ export class TenantSync {
     }
   }
 
-  /** Step 6 of onboarding: the tenant's history (VB365 backfill + directory audits), no drift transitions. */
-  async firstSync(tenant: Tenant, correlationId: string, known: { servicePrincipalId: string | null; graphGrantId: string | null; selfGrantId: string | null }): Promise<TenantSyncReport> {
+  /**
+   * Step 6 of onboarding: the tenant's history (VB365 backfill + directory audits), no drift transitions. The tenant's
+   * sync columns come back in `tenant` for the run engine to record with the step's success (no statement here).
+   */
+  async firstSync(
+    tenant: Tenant,
+    correlationId: string,
+    known: { servicePrincipalId: string | null; graphGrantId: string | null; selfGrantId: string | null; vb365Organization?: KnownOrganization },
+  ): Promise<{ report: TenantSyncReport; tenant: StepTenantColumns }> {
     const knownIds = [known.servicePrincipalId, known.graphGrantId, known.selfGrantId].filter((x): x is string => !!x);
-    const report = await this.checkAndPull(tenant, correlationId, { firstSync: true, knownIds });
+    const report = await this.checkAndPull(tenant, correlationId, { firstSync: true, knownIds, knownOrganization: known.vb365Organization });
+    const { vb365Organization: _org, ...ids } = known;
     // The ids as onboarding left them: a grant removed before the first scheduled check is still recognised.
-    const consentDrift: ConsentDrift = { problems: [], ...known, auditEvidence: [], checkedAt: new Date().toISOString() };
-    await this.prisma.tenant.update({
-      where: { id: tenant.id },
-      data: { lastSyncAt: new Date(), lastSyncResult: 'succeeded', lastSyncError: null, consentDrift: consentDrift as unknown as Prisma.InputJsonValue },
-    });
-    return report;
+    const consentDrift: ConsentDrift = { problems: [], ...ids, auditEvidence: [], checkedAt: new Date().toISOString() };
+    return { report, tenant: { lastSyncAt: new Date(), lastSyncResult: 'succeeded', lastSyncError: null, consentDrift: consentDrift as unknown as Prisma.JsonValue } };
   }
 
-  private async checkAndPull(tenant: Tenant, correlationId: string, opts: { firstSync: boolean; knownIds?: string[] }): Promise<TenantSyncReport> {
+  private async checkAndPull(
+    tenant: Tenant,
+    correlationId: string,
+    opts: { firstSync: boolean; knownIds?: string[]; knownOrganization?: KnownOrganization },
+  ): Promise<TenantSyncReport> {
     const entra = this.clients.entraClient();
     const tid = tenant.entraTenantId;
     const appId = this.config.entra.restorePortalAppId;
@@ -147,7 +156,9 @@ export class TenantSync {
     if (this.config.vb365.baseUrl && tenant.vb365OrganizationId) {
       const scope = vb365ServerScope(this.config.vb365.baseUrl);
       if (opts.firstSync) {
-        const stats = await new Vb365AuditSync(this.clients.vb365Client(), this.audit.writer, this.audit.cursors, this.audit.pool).backfillTenant(tenant.id, scope, since);
+        // The organization verify-vb365 just read, when it is still the tenant's (saves a query and a VB365 request).
+        const org = opts.knownOrganization?.id.toLowerCase() === tenant.vb365OrganizationId.toLowerCase() ? opts.knownOrganization : undefined;
+        const stats = await new Vb365AuditSync(this.clients.vb365Client(), this.audit.writer, this.audit.cursors, this.audit.pool).backfillTenant(tenant.id, scope, since, org);
         report.vb365 = { backfilled: stats.sessionsIngested, eventsWritten: stats.eventsWritten };
       } else {
         const bucket = Math.floor(Date.now() / VB365_SYNC_BUCKET_MS);

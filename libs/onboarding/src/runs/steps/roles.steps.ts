@@ -15,12 +15,17 @@ export interface RolesReport {
   changes: StepChange[];
   failures: RoleFailure[];
   writes: number;
+  /** When the reconcile started (not for a dry run): the tenant's rolesReconciledAt. */
+  reconciledAt?: Date;
 }
 
 /** What the run engine needs from the declared-roles domain (libs/onboarding/src/roles). */
 export interface RolesPort {
-  /** Takes the tenant row when the caller holds it (a run step), else its id. */
-  reconcile(tenant: string | Tenant, opts: { dryRun: boolean; adopt?: boolean }): Promise<RolesReport>;
+  /**
+   * Takes the tenant row when the caller holds it (a run step), else its id. `leaveReconciledAt`: the caller records
+   * the report's reconciledAt itself (the run engine, with the step's success) instead of a statement of its own.
+   */
+  reconcile(tenant: string | Tenant, opts: { dryRun: boolean; adopt?: boolean; leaveReconciledAt?: boolean }): Promise<RolesReport>;
   removeOwnedRoles(tenantId: string, opts: { dryRun: boolean }): Promise<RolesReport>;
 }
 
@@ -48,7 +53,9 @@ export class ReconcileRolesStep implements StepHandler {
   constructor(@Inject(ROLES_PORT) private readonly roles: RolesPort) {}
 
   async execute(ctx: StepContext): Promise<StepResult> {
-    return toResult(await this.roles.reconcile(ctx.tenant, { dryRun: ctx.dryRun, adopt: ctx.options.adoptRoles }));
+    const report = await this.roles.reconcile(ctx.tenant, { dryRun: ctx.dryRun, adopt: ctx.options.adoptRoles, leaveReconciledAt: true });
+    const result = toResult(report);
+    return report.reconciledAt ? { ...result, tenant: { rolesReconciledAt: report.reconciledAt } } : result;
   }
 }
 

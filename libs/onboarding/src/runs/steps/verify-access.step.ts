@@ -1,5 +1,4 @@
 import { Injectable } from '@nestjs/common';
-import { PrismaService } from '@app/db';
 import { OutsideClients } from '../../clients/clients.module';
 import { StepContext, StepHandler, StepResult } from '../step.types';
 import { entraTenantIdOf } from './entra-changes';
@@ -9,10 +8,7 @@ import { entraTenantIdOf } from './entra-changes';
 export class VerifyAccessStep implements StepHandler {
   readonly name = 'verify-access' as const;
 
-  constructor(
-    private readonly clients: OutsideClients,
-    private readonly prisma: PrismaService,
-  ) {}
+  constructor(private readonly clients: OutsideClients) {}
 
   async execute(ctx: StepContext): Promise<StepResult> {
     const entra = this.clients.entraClient();
@@ -21,7 +17,7 @@ export class VerifyAccessStep implements StepHandler {
     const org = await entra.readOrganization(tid);
     const primary = org.verifiedDomains.find((d) => d.isDefault)?.name ?? org.verifiedDomains[0]?.name ?? null;
     const learned = !ctx.dryRun && primary && !ctx.tenant.primaryDomain;
-    if (learned) await this.prisma.tenant.update({ where: { id: ctx.tenant.id }, select: { id: true }, data: { primaryDomain: primary } });
+    // Written by the engine with this step's success (StepResult.tenant).
     return { changes: [], output: { organizationName: org.displayName ?? null, primaryDomain: primary }, ...(learned ? { tenant: { primaryDomain: primary } } : {}) };
   }
 }

@@ -1,6 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { AppConfig, APP_CONFIG } from '@app/config';
-import { PrismaService } from '@app/db';
 import { OutsideClients } from '../../clients/clients.module';
 import { StepFailure } from '../step-error';
 import { StepContext, StepHandler, StepResult } from '../step.types';
@@ -18,7 +17,6 @@ export class VerifyVb365Step implements StepHandler {
   constructor(
     private readonly clients: OutsideClients,
     private readonly facts: Vb365ServerFacts,
-    private readonly prisma: PrismaService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
@@ -51,7 +49,7 @@ export class VerifyVb365Step implements StepHandler {
       throw new StepFailure('ORGANIZATION_NOT_MODERN_AUTH', `VB365 organization ${org.name ?? org.id} does not use modern app-only authentication.`, 'Re-add the organization with modern app-only authentication; the Restore Portal requires it.');
     }
     const learned = !ctx.dryRun && ctx.tenant.vb365OrganizationId !== org.id;
-    if (learned) await this.prisma.tenant.update({ where: { id: ctx.tenant.id }, select: { id: true }, data: { vb365OrganizationId: org.id } });
+    // Written by the engine with this step's success (StepResult.tenant).
     return { changes: [], output: { vb365OrganizationId: org.id, organizationName: org.name }, ...(learned ? { tenant: { vb365OrganizationId: org.id } } : {}) };
   }
 }
