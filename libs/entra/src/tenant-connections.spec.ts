@@ -1,5 +1,5 @@
 import { AccessToken, TokenCredential } from '@azure/identity';
-import { CachedTokenCredential, TenantConnections } from './tenant-connections';
+import { CachedTokenCredential, CredentialAuthProvider, TenantConnections } from './tenant-connections';
 
 function fakeCredential(lifetimeMs: number) {
   const calls: string[] = [];
@@ -60,5 +60,23 @@ describe('TenantConnections', () => {
     }
     expect(conns.size).toBe(10);
     expect(conns.credentialCount).toBe(3);
+  });
+});
+
+describe('CredentialAuthProvider', () => {
+  it("hands the Graph client the credential's token for its scopes, and fails when there is none", async () => {
+    const scopes: unknown[] = [];
+    let answer: AccessToken | null = { token: 'tok-1', expiresOnTimestamp: Date.now() + 3_600_000 };
+    const credential: TokenCredential = {
+      getToken: async (s) => {
+        scopes.push(s);
+        return answer;
+      },
+    };
+    const provider = new CredentialAuthProvider(credential, ['https://graph.microsoft.com/.default']);
+    await expect(provider.getAccessToken()).resolves.toBe('tok-1');
+    expect(scopes).toEqual([['https://graph.microsoft.com/.default']]);
+    answer = null;
+    await expect(provider.getAccessToken()).rejects.toThrow('no access token');
   });
 });

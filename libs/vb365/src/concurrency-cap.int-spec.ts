@@ -74,3 +74,72 @@ describe('cross-process cap on one VB365 server', () => {
     await release();
   });
 });
+
+describe('slot reuse within one process', () => {
+  /** The cap's Redis client, counting the commands that take (EVALSHA) and give back (ZREM) slots. */
+  function counted() {
+    const calls = { evalsha: 0, zrem: 0 };
+    const proxy = new Proxy(redis, {
+      get(target, prop, receiver) {
+        const value = Reflect.get(target, prop, receiver) as unknown;
+        if (prop === 'evalsha' || prop === 'zrem') {
+          return (...args: unknown[]) => {
+            calls[prop]++;
+            return (value as (...a: unknown[]) => unknown).apply(target, args);
+          };
+        }
+        return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
+      },
+    });
+    return { redis: proxy, calls };
+  }
+  const keyOf = (name: string) => `${PREFIX}{cap:${name}}`;
+
+  it('serves back-to-back requests from the slot it holds: one grant, no give-back until it lingers unused', async () => {
+    const key = keyOf('reuse');
+    const { redis: r, calls } = counted();
+    const cap = new RedisCap(r, key, 2, 30_000, 15, { lingerMs: 150, maxHoldMs: 10_000 });
+    for (let i = 0; i < 10; i++) await (await cap.acquire())();
+    expect(calls).toEqual({ evalsha: 1, zrem: 0 });
+    // Lingering, the slot still counts against the cap for every process.
+    expect(await redis.zcard(key)).toBe(1);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(await redis.zcard(key)).toBe(0);
+    expect(calls.zrem).toBe(1);
+  });
+
+  it('gives a slot back at once after maxHoldMs, and close() gives back the lingering ones', async () => {
+    const key = keyOf('hold');
+    const cap = new RedisCap(redis, key, 2, 30_000, 15, { lingerMs: 10_000, maxHoldMs: 100 });
+    const release = await cap.acquire();
+    await new Promise((r) => setTimeout(r, 150));
+    await release();
+    expect(await redis.zcard(key)).toBe(0);
+    await (await cap.acquire())();
+    expect(await redis.zcard(key)).toBe(1);
+    await cap.close();
+    expect(await redis.zcard(key)).toBe(0);
+  });
+
+  it('hands a released slot to a request of the same process that is waiting for one', async () => {
+    const key = keyOf('handoff');
+    const { redis: r, calls } = counted();
+    // Polls 2 s apart: the waiting request can only get its slot in time by the hand-over.
+    const cap = new RedisCap(r, key, 1, 30_000, 2_000, { lingerMs: 0, maxHoldMs: 10_000 });
+    const first = await cap.acquire();
+    let second: (() => Promise<void>) | undefined;
+    const waiting = cap.acquire().then((rel) => (second = rel));
+    await new Promise((r) => setTimeout(r, 50));
+    expect(second).toBeUndefined();
+    const t0 = Date.now();
+    await first();
+    await waiting;
+    expect(Date.now() - t0).toBeLessThan(500);
+    // One grant, one refused poll; the slot never left this process.
+    expect(calls).toEqual({ evalsha: 2, zrem: 0 });
+    expect(await redis.zcard(key)).toBe(1);
+    await second!();
+    expect(await redis.zcard(key)).toBe(0);
+  });
+});
+

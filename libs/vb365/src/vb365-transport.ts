@@ -49,8 +49,13 @@ export class Vb365Transport {
     this.base = opts.baseUrl.replace(/\/+$/, '');
   }
 
+  /** Gives back the cap's lingering slots and closes the connection pool. */
   async close(): Promise<void> {
-    await this.agent.close();
+    try {
+      await this.opts.cap.close?.();
+    } finally {
+      await this.agent.close();
+    }
   }
 
   /** Sends with the cap held; retries TRANSIENT failures of idempotent calls. Non-2xx answers are returned. */

@@ -56,7 +56,7 @@ export class Vb365Client {
     return new ChangeFeedFollower(this.restoreSessions, resyncWindow);
   }
 
-  /** Logs out (POST /v8/token/logout) and closes the connection pool. */
+  /** Logs out (POST /v8/token/logout), gives back the request-cap slots it holds and closes the connection pool. */
   async close(opts: { logout?: boolean } = { logout: true }): Promise<void> {
     try {
       if (opts.logout !== false) await this.auth.logout();
