@@ -90,12 +90,16 @@ export async function onboardingScenarios(o: OnboardingBenchOptions): Promise<{ 
       return slice;
     };
 
+    /** Worker processes besides stack.worker (the 2-worker scenario's second one). */
+    const moreWorkers: number[] = [];
+    const workerPids = () => [stack.worker.process.pid!, ...moreWorkers];
+    const workerCpuMs = () => workerPids().reduce((a, pid) => a + cpuMs(pid), 0);
     const one = async (label: string, tenantIds: string[], kind: 'onboard' | 'resync', workers: number): Promise<OnboardingRun> => {
       const e0 = await stack.entra.admin<EntraStats>('/_sim/stats', undefined, 'GET', 'identity');
       const v0 = await stack.vb365.admin<VbStats>('/_sim/stats');
-      const cpu0 = cpuMs(stack.worker.process.pid!);
+      const cpu0 = workerCpuMs();
       const busy0 = machineBusyMs();
-      const named = () => ({ worker: stack.worker.process.pid, api: stack.api.process.pid, 'entra-sim': stack.entra.process.pid, 'vb365-sim': stack.vb365.process.pid, bench: process.pid });
+      const named = () => ({ worker: stack.worker.process.pid, ...Object.fromEntries(moreWorkers.map((pid, i) => [`worker ${i + 2}`, pid])), api: stack.api.process.pid, 'entra-sim': stack.entra.process.pid, 'vb365-sim': stack.vb365.process.pid, bench: process.pid });
       const byProc0 = cpuByProcess(named());
       const t0 = Date.now();
       const accepted = await stack.call<{ batchId: string }>('POST', '/v1/runs/bulk', { kind, tenantIds });
@@ -117,7 +121,8 @@ export async function onboardingScenarios(o: OnboardingBenchOptions): Promise<{ 
       const vbWrites = v1.writes - v0.writes;
       const callsPerTenant = (entraCalls + vbCalls) / tenantIds.length;
       const idealMs = latencyBoundIdealMs(callsPerTenant, tenantIds.length, CONCURRENCY * workers, 40);
-      const cpuPerTenant = (cpuMs(stack.worker.process.pid!) - cpu0) / tenantIds.length;
+      // Every worker process's CPU: per tenant, the work is the same however many processes share it.
+      const cpuPerTenant = (workerCpuMs() - cpu0) / tenantIds.length;
       const machineCpuPerTenant = (machineBusyMs() - busy0) / tenantIds.length;
       const cpuSplit = cpuDelta(byProc0, cpuByProcess(named())).map(([k, v]): [string, number] => [k, +(v / tenantIds.length).toFixed(1)]);
       console.log(
@@ -195,11 +200,22 @@ export async function onboardingScenarios(o: OnboardingBenchOptions): Promise<{ 
     );
     if (o.twoWorkers) {
       const second = await stack.startWorker();
+      moreWorkers.push(second.process.pid!);
       const r2 = await one(`onboard ${N}, 2 workers`, take(N), 'onboard', 2);
       const scenario = `2 bulk onboarding, 2 workers, ${N} tenants`;
       figures.push(
         { scenario, metric: 'wall time', value: +(r2.wallMs / 1000).toFixed(1), unit: 's', reference: { label: '1 worker', value: +(r1.wallMs / 1000).toFixed(1), unit: 's' }, ratio: r1.wallMs / r2.wallMs, target: 'speed-up vs 1 worker (ratio column)' },
         { scenario, metric: 'wall time vs ideal', value: +(r2.wallMs / 1000).toFixed(1), unit: 's', reference: { label: 'latency-bound ideal, 2 × 50 slots', value: +(r2.idealMs / 1000).toFixed(1), unit: 's' }, ratio: r2.wallMs / r2.idealMs },
+        {
+          // Two processes use both cores: how close the run came to the shortest time the machine's CPU allows.
+          scenario,
+          metric: 'wall time vs CPU-bound floor',
+          value: +(r2.wallMs / 1000).toFixed(1),
+          unit: 's',
+          reference: { label: `machine CPU ÷ ${cpus().length} cores`, value: +((r2.machineCpuPerTenant * r2.tenants) / cpus().length / 1000).toFixed(1), unit: 's' },
+          ratio: r2.wallMs / ((r2.machineCpuPerTenant * r2.tenants) / cpus().length),
+        },
+        { scenario, metric: 'worker CPU per tenant (both processes)', value: +r2.cpuPerTenant.toFixed(1), unit: 'ms', reference: { label: '1 worker', value: +r1.cpuPerTenant.toFixed(1), unit: 'ms' }, ratio: r2.cpuPerTenant / r1.cpuPerTenant },
         { scenario, metric: 'peak RSS 2nd worker', value: rss(second.process.pid), unit: 'MiB', target: RSS_TARGET, met: rss(second.process.pid) <= RSS_TARGET_MIB },
       );
     }
