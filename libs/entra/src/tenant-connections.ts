@@ -1,11 +1,12 @@
 import { readFileSync } from 'node:fs';
-import { AccessToken, ClientCertificateCredential, ClientSecretCredential, GetTokenOptions, TokenCredential } from '@azure/identity';
+import { AccessToken, ClientAssertionCredential, ClientSecretCredential, GetTokenOptions, TokenCredential } from '@azure/identity';
 import { AuthenticationHandler, AuthenticationProvider, Client, RedirectHandler, TelemetryHandler } from '@microsoft/microsoft-graph-client';
 import { LRUCache } from 'lru-cache';
 import { DEFAULT_GRAPH_SCOPE, EntraClientOptions } from './entra-client.options';
 import { entraError } from './entra.errors';
 import { graphAgent, UndiciGraphHandler } from './graph-http';
 import { AuthorityFailures } from './authority-diagnosis';
+import { CertificateAssertions, tokenEndpoint } from './client-assertion';
 
 export interface TenantConnection {
   credential: TokenCredential;
@@ -29,6 +30,7 @@ export class TenantConnections {
   private readonly cache: LRUCache<string, TenantConnection>;
   private readonly msal: LRUCache<string, TokenCredential>;
   private certificatePem?: string;
+  private certificateAssertions?: CertificateAssertions;
   /** Failed authority-metadata responses per tenant, for diagnoseAuthority. */
   readonly authorityFailures = new AuthorityFailures();
   /** Every tenant's Graph requests share this connection pool. */
@@ -76,10 +78,29 @@ export class TenantConnections {
       disableInstanceDiscovery: true,
       additionalPolicies: [{ policy: this.authorityFailures.policy, position: 'perRetry' as const }],
     };
-    const pem = this.pem();
-    if (pem) return new ClientCertificateCredential(tenantId, this.opts.clientId, { certificate: pem }, { ...common, sendCertificateChain: this.opts.sendCertificateChain ?? false });
+    const assertions = this.assertions();
+    if (assertions) {
+      // MSAL hands its own token endpoint to the callback (the one it posts to); the computed one is the fallback.
+      const audience = tokenEndpoint(this.opts.authorityHost, tenantId);
+      const getAssertion = async (config?: { tokenEndpoint?: string }): Promise<string> => assertions.assertion(config?.tokenEndpoint ?? audience);
+      return new ClientAssertionCredential(tenantId, this.opts.clientId, getAssertion, common);
+    }
     if (this.opts.clientSecret) return new ClientSecretCredential(tenantId, this.opts.clientId, this.opts.clientSecret, common);
     throw entraError('CREDENTIAL_INVALID', 'No orchestrator credential configured: set a certificate or a client secret.', { tenantId });
+  }
+
+  /** The certificate's assertion signer, built once per process (undefined without a certificate). */
+  private assertions(): CertificateAssertions | undefined {
+    if (this.certificateAssertions) return this.certificateAssertions;
+    const pem = this.pem();
+    if (!pem) return undefined;
+    try {
+      this.certificateAssertions = new CertificateAssertions(pem, this.opts.clientId, { sendCertificateChain: this.opts.sendCertificateChain ?? false });
+    } catch (e) {
+      const where = this.opts.certificatePath ? ` at ${this.opts.certificatePath}` : '';
+      throw entraError('CREDENTIAL_INVALID', `The orchestrator certificate${where} cannot be used: ${e instanceof Error ? e.message : String(e)}.`, {}, e);
+    }
+    return this.certificateAssertions;
   }
 
   private pem(): string | undefined {

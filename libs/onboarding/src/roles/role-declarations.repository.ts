@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { Prisma, PrismaService } from '@app/db';
+import { OwnedVb365Role, Prisma, PrismaService, RoleSpec, RoleTemplate, TenantRoleTemplate } from '@app/db';
 import { DeclaredRole, TenantFacts, expandTemplate, fromStored, parseOverrides } from './role-declaration';
 import { nameKey } from './role-state';
 
@@ -8,6 +8,12 @@ export interface EffectiveRoles {
   /** Declarations whose name another one already uses (possible when a template changes after a PUT). */
   duplicates: DeclaredRole[];
 }
+
+/** The ownership facts a reconcile plans with. */
+export type OwnedRoleRow = Pick<OwnedVb365Role, 'vb365RoleId' | 'name'>;
+
+type SpecRow = Pick<RoleSpec, 'name' | 'description' | 'scope' | 'operators' | 'selectedItems' | 'excludedItems' | 'adopt'>;
+type UseRow = Pick<TenantRoleTemplate, 'templateName' | 'overrides'>;
 
 /** The tenant's effective declared roles: explicit RoleSpecs, then the templates it uses with their overrides. */
 @Injectable()
@@ -19,9 +25,31 @@ export class RoleDeclarations {
       tx.roleSpec.findMany({ where: { tenantId: tenant.id }, orderBy: { name: 'asc' } }),
       tx.tenantRoleTemplate.findMany({ where: { tenantId: tenant.id }, orderBy: { templateName: 'asc' } }),
     ]);
+    return this.combine(tenant, specs, uses, tx);
+  }
+
+  /**
+   * What a reconcile reads: the effective roles and the tenant's ownership rows, in one statement (three queries on
+   * the path of every onboarding were a fifth of its statements).
+   */
+  async forReconcile(tenant: TenantFacts & { id: string }): Promise<EffectiveRoles & { owned: OwnedRoleRow[] }> {
+    const [row] = await this.prisma.$queryRaw<{ specs: SpecRow[]; uses: UseRow[]; owned: OwnedRoleRow[] }[]>`
+      SELECT
+        (SELECT coalesce(json_agg(json_build_object('name', name, 'description', description, 'scope', scope, 'operators', operators,
+            'selectedItems', selected_items, 'excludedItems', excluded_items, 'adopt', adopt) ORDER BY name), '[]'::json)
+          FROM role_specs WHERE tenant_id = ${tenant.id}::uuid) AS specs,
+        (SELECT coalesce(json_agg(json_build_object('templateName', template_name, 'overrides', overrides) ORDER BY template_name), '[]'::json)
+          FROM tenant_role_templates WHERE tenant_id = ${tenant.id}::uuid) AS uses,
+        (SELECT coalesce(json_agg(json_build_object('vb365RoleId', vb365_role_id, 'name', name)), '[]'::json)
+          FROM owned_vb365_roles WHERE tenant_id = ${tenant.id}::uuid) AS owned`;
+    const { specs = [], uses = [], owned = [] } = row ?? {};
+    return { ...(await this.combine(tenant, specs, uses, this.prisma)), owned };
+  }
+
+  private async combine(tenant: TenantFacts, specs: SpecRow[], uses: UseRow[], tx: Prisma.TransactionClient): Promise<EffectiveRoles> {
     // Templates are read only when the tenant uses some (Prisma's `include` queried them for every tenant, on the
     // path of every onboarding).
-    const templates = uses.length ? await tx.roleTemplate.findMany({ where: { name: { in: uses.map((u) => u.templateName) } } }) : [];
+    const templates: RoleTemplate[] = uses.length ? await tx.roleTemplate.findMany({ where: { name: { in: uses.map((u) => u.templateName) } } }) : [];
     const byName = new Map(templates.map((t) => [t.name, t]));
     const all = [
       ...specs.map((s) => fromStored(s)),

@@ -1,11 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { CodedError } from '@app/common';
-import { OwnedVb365Role, Prisma, PrismaService, Tenant } from '@app/db';
+import { Prisma, PrismaService, Tenant } from '@app/db';
 import { Vb365Client, Vb365Error } from '@app/vb365';
 import { OutsideClients } from '../clients/clients.module';
 import { StepChange } from '../runs/step-change';
-import { RoleDeclarations } from './role-declarations.repository';
+import { OwnedRoleRow, RoleDeclarations } from './role-declarations.repository';
 import { PlanInput, RoleChange, isWrite, planRoles, toStepChange } from './role-planner';
 import { RoleReconcileFailure, RoleResolver } from './role-resolver';
 import { readRoles } from './vb365-roles.reader';
@@ -103,7 +103,8 @@ export class RoleReconciler {
   private async run(tenant: Tenant, opts: { dryRun: boolean; adoptAll: boolean }): Promise<RoleReconcileReport> {
     const vb365 = this.clients.vb365Client();
     const organizationId = await this.organizationId(tenant, vb365);
-    const { roles, duplicates } = await this.declarations.effective(tenant);
+    // Declarations and ownership rows in one statement.
+    const { roles, duplicates, owned: ownedRows } = await this.declarations.forReconcile(tenant);
     const failures: RoleReconcileFailure[] = duplicates.map((d) => ({
       role: d.name,
       code: 'DUPLICATE_NAME',
@@ -120,7 +121,7 @@ export class RoleReconciler {
         held.push(d.name);
       }
     }
-    const owned = (await this.settlePendingCreates(tenant.id, organizationId, vb365, opts.dryRun)).filter((o) => !o.vb365RoleId.startsWith(PENDING_ROLE_PREFIX));
+    const owned = (await this.settlePendingCreates(tenant.id, organizationId, vb365, opts.dryRun, ownedRows)).filter((o) => !o.vb365RoleId.startsWith(PENDING_ROLE_PREFIX));
     const ownedIds = new Set(owned.map((o) => o.vb365RoleId));
     const declaredNames = new Set([...roles, ...duplicates].map((d) => nameKey(d.name)));
     // Members are read only for roles the planner may change: owned ones and foreign ones a declared role may adopt.
@@ -235,10 +236,11 @@ export class RoleReconciler {
   /**
    * Resolves creates whose outcome was never recorded (a pending row): the same-named role on VB365, if any, was
    * created by us and is owned from now on; without one the create never happened and the row goes. Returns the
-   * tenant's ownership rows as they are afterwards (one read when nothing was pending, the usual case).
+   * tenant's ownership rows as they are afterwards (no further read when nothing was pending, the usual case).
+   * `read`: the rows as the caller already read them.
    */
-  private async settlePendingCreates(tenantId: string, organizationId: string, vb365: Vb365Client, dryRun: boolean): Promise<OwnedVb365Role[]> {
-    const rows = await this.prisma.ownedVb365Role.findMany({ where: { tenantId } });
+  private async settlePendingCreates(tenantId: string, organizationId: string, vb365: Vb365Client, dryRun: boolean, read?: OwnedRoleRow[]): Promise<OwnedRoleRow[]> {
+    const rows = read ?? (await this.prisma.ownedVb365Role.findMany({ where: { tenantId }, select: { vb365RoleId: true, name: true } }));
     const pending = rows.filter((o) => o.vb365RoleId.startsWith(PENDING_ROLE_PREFIX));
     if (!pending.length || dryRun) return rows;
     const owned = new Set(rows.map((o) => o.vb365RoleId));
@@ -248,7 +250,7 @@ export class RoleReconciler {
       if (found) await this.own(tenantId, found.id, p.name, false);
       else await this.prisma.ownedVb365Role.deleteMany({ where: { vb365RoleId: p.vb365RoleId } });
     }
-    return this.prisma.ownedVb365Role.findMany({ where: { tenantId } });
+    return this.prisma.ownedVb365Role.findMany({ where: { tenantId }, select: { vb365RoleId: true, name: true } });
   }
 
   /** Records ownership of `roleId` for the declared role `name`, replacing a stale row of that name. */
