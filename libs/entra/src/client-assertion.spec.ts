@@ -11,10 +11,10 @@ const decode = (part: string) => JSON.parse(Buffer.from(part, 'base64url').toStr
 const CLIENT_ID = '11111111-2222-3333-4444-555555555555';
 
 describe('CertificateAssertions', () => {
-  it('signs the assertion MSAL would: PS256, x5t#S256 of the certificate, aud/iss/sub/jti, 10 minutes', () => {
+  it('signs the assertion MSAL would: PS256, x5t#S256 of the certificate, aud/iss/sub/jti, 10 minutes', async () => {
     const aud = tokenEndpoint('https://login.example.test/', 'contoso-tid');
     expect(aud).toBe('https://login.example.test/contoso-tid/oauth2/v2.0/token');
-    const jwt = new CertificateAssertions(pem(), CLIENT_ID).assertion(aud);
+    const jwt = await new CertificateAssertions(pem(), CLIENT_ID).assertion(aud);
     const [h, p, s] = jwt.split('.') as [string, string, string];
     const cert = new X509Certificate(certOnly());
     expect(decode(h)).toEqual({ alg: 'PS256', typ: 'JWT', 'x5t#S256': createHash('sha256').update(cert.raw).digest('base64url') });
@@ -25,11 +25,11 @@ describe('CertificateAssertions', () => {
     const ok = verify('sha256', Buffer.from(`${h}.${p}`), { key: cert.publicKey, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: 32 }, Buffer.from(s, 'base64url'));
     expect(ok).toBe(true);
     // A fresh jti every time (Entra rejects a replayed assertion).
-    expect(decode(new CertificateAssertions(pem(), CLIENT_ID).assertion(aud).split('.')[1]!)['jti']).not.toBe(payload['jti']);
+    expect(decode((await new CertificateAssertions(pem(), CLIENT_ID).assertion(aud)).split('.')[1]!)['jti']).not.toBe(payload['jti']);
   });
 
-  it('sends the certificate chain in x5c only when asked', () => {
-    const h = decode(new CertificateAssertions(pem(), CLIENT_ID, { sendCertificateChain: true }).assertion('https://x/t/oauth2/v2.0/token').split('.')[0]!);
+  it('sends the certificate chain in x5c only when asked', async () => {
+    const h = decode((await new CertificateAssertions(pem(), CLIENT_ID, { sendCertificateChain: true }).assertion('https://x/t/oauth2/v2.0/token')).split('.')[0]!);
     expect(h['x5c']).toEqual([new X509Certificate(certOnly()).raw.toString('base64')]);
   });
 

@@ -42,12 +42,19 @@ export class CertificateAssertions {
     );
   }
 
-  /** A signed assertion for the token endpoint `audience`. */
-  assertion(audience: string): string {
+  /**
+   * A signed assertion for the token endpoint `audience`. The RSA signature (0.8 ms of CPU here) is made on libuv's
+   * thread pool, off the event loop that every other request of the worker shares.
+   */
+  async assertion(audience: string): Promise<string> {
     const now = Math.floor(Date.now() / 1000);
     const payload = base64url(JSON.stringify({ aud: audience, iss: this.clientId, sub: this.clientId, jti: randomUUID(), nbf: now, iat: now, exp: now + ASSERTION_LIFETIME_S }));
     const input = `${this.header}.${payload}`;
-    const signature = sign('sha256', Buffer.from(input), { key: this.key, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: constants.RSA_PSS_SALTLEN_DIGEST });
+    const signature = await new Promise<Buffer>((resolve, reject) =>
+      sign('sha256', Buffer.from(input), { key: this.key, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: constants.RSA_PSS_SALTLEN_DIGEST }, (err, sig) =>
+        err ? reject(err) : resolve(sig),
+      ),
+    );
     return `${input}.${signature.toString('base64url')}`;
   }
 }

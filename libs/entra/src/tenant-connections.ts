@@ -82,7 +82,7 @@ export class TenantConnections {
     if (assertions) {
       // MSAL hands its own token endpoint to the callback (the one it posts to); the computed one is the fallback.
       const audience = tokenEndpoint(this.opts.authorityHost, tenantId);
-      const getAssertion = async (config?: { tokenEndpoint?: string }): Promise<string> => assertions.assertion(config?.tokenEndpoint ?? audience);
+      const getAssertion = (config?: { tokenEndpoint?: string }): Promise<string> => assertions.assertion(config?.tokenEndpoint ?? audience);
       return new ClientAssertionCredential(tenantId, this.opts.clientId, getAssertion, common);
     }
     if (this.opts.clientSecret) return new ClientSecretCredential(tenantId, this.opts.clientId, this.opts.clientSecret, common);
