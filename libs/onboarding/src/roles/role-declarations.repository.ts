@@ -33,7 +33,7 @@ export class RoleDeclarations {
    * the path of every onboarding were a fifth of its statements).
    */
   async forReconcile(tenant: TenantFacts & { id: string }): Promise<EffectiveRoles & { owned: OwnedRoleRow[] }> {
-    const [row] = await this.prisma.$queryRaw<{ specs: SpecRow[]; uses: UseRow[]; owned: OwnedRoleRow[] }[]>`
+    const { rows } = await this.prisma.direct<{ specs: SpecRow[]; uses: UseRow[]; owned: OwnedRoleRow[] }>(Prisma.sql`
       SELECT
         (SELECT coalesce(json_agg(json_build_object('name', name, 'description', description, 'scope', scope, 'operators', operators,
             'selectedItems', selected_items, 'excludedItems', excluded_items, 'adopt', adopt) ORDER BY name), '[]'::json)
@@ -41,8 +41,8 @@ export class RoleDeclarations {
         (SELECT coalesce(json_agg(json_build_object('templateName', template_name, 'overrides', overrides) ORDER BY template_name), '[]'::json)
           FROM tenant_role_templates WHERE tenant_id = ${tenant.id}::uuid) AS uses,
         (SELECT coalesce(json_agg(json_build_object('vb365RoleId', vb365_role_id, 'name', name)), '[]'::json)
-          FROM owned_vb365_roles WHERE tenant_id = ${tenant.id}::uuid) AS owned`;
-    const { specs = [], uses = [], owned = [] } = row ?? {};
+          FROM owned_vb365_roles WHERE tenant_id = ${tenant.id}::uuid) AS owned`);
+    const { specs = [], uses = [], owned = [] } = rows[0] ?? {};
     return { ...(await this.combine(tenant, specs, uses, this.prisma)), owned };
   }
 

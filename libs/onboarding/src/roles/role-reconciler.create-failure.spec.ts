@@ -11,12 +11,19 @@ import { RoleReconciler } from './role-reconciler.service';
  * the short transient backoff, inside the Retry-After (6 vb365-sim violations in a chaos run).
  */
 describe('RoleReconciler create-role after a transient POST failure', () => {
-  // Ownership is recorded by one raw statement (tagged template: the SQL's strings, then its values).
-  const prisma = { $executeRaw: jest.fn(async (..._sql: unknown[]) => 1) };
+  // Ownership is recorded by one raw statement (PrismaService.direct with a Prisma.Sql: its text and values).
+  const prisma = { direct: jest.fn(async (_sql: { values: unknown[] }) => ({ rows: [], rowCount: 1 })) };
   const reconciler = new RoleReconciler(prisma as unknown as PrismaService, {} as OutsideClients, {} as RoleDeclarations);
   const change = { action: 'create-role', role: 'Helpdesk', model: { name: 'Helpdesk' } } as unknown as RoleChange;
   const apply = (vb365: unknown) =>
-    (reconciler as unknown as { applyOne(t: string, o: string, v: Vb365Client, c: RoleChange): Promise<void> }).applyOne('tenant-1', 'org-1', vb365 as Vb365Client, change);
+    (reconciler as unknown as { applyOne(t: string, o: string, v: Vb365Client, c: RoleChange, d: undefined, now: Date): Promise<boolean> }).applyOne(
+      'tenant-1',
+      'org-1',
+      vb365 as Vb365Client,
+      change,
+      undefined,
+      new Date(),
+    );
   const postFails = () => Promise.reject(new Vb365Error('TRANSIENT', 'connection reset'));
 
   it('a throttled check replaces the POST error, so the engine waits its Retry-After', async () => {
@@ -31,12 +38,12 @@ describe('RoleReconciler create-role after a transient POST failure', () => {
   });
 
   it('a role that landed despite the error is owned before the error propagates', async () => {
-    prisma.$executeRaw.mockClear();
+    prisma.direct.mockClear();
     const vb365 = { rbac: { create: postFails, listByOrganization: () => Promise.resolve([{ id: 'role-9', name: 'helpdesk' }]) } };
     await expect(apply(vb365)).rejects.toMatchObject({ code: 'TRANSIENT' });
     // The pending row before the POST, then the found role.
-    expect(prisma.$executeRaw).toHaveBeenCalledTimes(2);
-    const [pendingValues, foundValues] = prisma.$executeRaw.mock.calls.map((call) => call.slice(1));
+    expect(prisma.direct).toHaveBeenCalledTimes(2);
+    const [pendingValues, foundValues] = prisma.direct.mock.calls.map(([sql]) => sql.values);
     expect(pendingValues).toEqual(expect.arrayContaining([expect.stringMatching(/^pending:/), 'tenant-1', 'Helpdesk', false]));
     expect(foundValues).toEqual(expect.arrayContaining(['role-9', 'tenant-1', 'Helpdesk', false]));
   });

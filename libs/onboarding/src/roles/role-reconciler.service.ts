@@ -257,11 +257,11 @@ export class RoleReconciler {
   private async own(tenantId: string, roleId: string, name: string, adopted: boolean, lastApplied?: { value: Prisma.InputJsonValue; at: Date }): Promise<void> {
     // One statement (it runs twice per created role): the INSERT reads the DELETE's count, so the stale row is gone
     // before the new one meets the (tenant, name) and id unique constraints.
-    await this.prisma.$executeRaw`
+    await this.prisma.direct(Prisma.sql`
       WITH gone AS (DELETE FROM owned_vb365_roles WHERE tenant_id = ${tenantId}::uuid AND (name = ${name} OR vb365_role_id = ${roleId}) RETURNING 1)
       INSERT INTO owned_vb365_roles (vb365_role_id, tenant_id, name, adopted, created_at, last_applied, last_applied_at)
-      SELECT ${roleId}, ${tenantId}::uuid, ${name}, ${adopted}, ${new Date()}, ${lastApplied ? JSON.stringify(lastApplied.value) : null}::jsonb,
-        ${lastApplied?.at ?? null}::timestamptz FROM (SELECT count(*) FROM gone) AS settled`;
+      SELECT ${roleId}::text, ${tenantId}::uuid, ${name}::text, ${adopted}::boolean, ${new Date()}::timestamptz,
+        ${lastApplied ? JSON.stringify(lastApplied.value) : null}::jsonb, ${lastApplied?.at ?? null}::timestamptz FROM (SELECT count(*) FROM gone) AS settled`);
   }
 
   private async tenant(tenantId: string): Promise<Tenant> {

@@ -83,8 +83,8 @@ export class RunEngine {
    */
   private async advance(run: Run, done: StepDone, next: StepRunning): Promise<boolean> {
     const learned = stepTenantSql(run.tenantId, done, done.finishedAt);
-    const rows = await this.prisma.$queryRaw<unknown[]>`WITH done AS (${stepSucceededSql(done)}), ${learned ? Prisma.sql`t AS (${learned}),` : Prisma.empty}
-      next AS (${stepRunningSql(run.id, next)}) SELECT id FROM next`;
+    const { rows } = await this.prisma.direct(Prisma.sql`WITH done AS (${stepSucceededSql(done)}), ${learned ? Prisma.sql`t AS (${learned}),` : Prisma.empty}
+      next AS (${stepRunningSql(run.id, next)}) SELECT id FROM next`);
     return rows.length === 1;
   }
 

@@ -33,10 +33,10 @@ export class TenantOutcomes {
           WHERE id = ${run.tenantId}::uuid)`
       : Prisma.empty;
     const stepMark = firstStep ? stepRunningSql(run.id, firstStep) : Prisma.sql`SELECT ${run.id}::uuid AS id`;
-    const rows = await this.prisma.$queryRaw<unknown[]>`
+    const { rows } = await this.prisma.direct(Prisma.sql`
       WITH r AS (UPDATE runs SET status = 'running', started_at = ${run.startedAt ?? now}, updated_at = ${now} WHERE id = ${run.id}::uuid)
       ${tenantUpdate}, s AS (${stepMark})
-      SELECT id FROM s`;
+      SELECT id FROM s`);
     return rows.length === 1;
   }
 
@@ -106,12 +106,12 @@ export class TenantOutcomes {
     const runAbout = { id: run.id, kind: run.kind, dryRun: run.dryRun, status, ...(error ? { errorCode: error.code, errorHint: error.hint, failedStep: error.step } : {}) };
     const outbox = types.length
       ? Prisma.sql`, o AS (INSERT INTO outbox_events (id, type, tenant_id, run_id, correlation_id, data, created_at)
-          SELECT e.id, e.type, cur.id, ${run.id}::uuid, ${run.correlationId},
+          SELECT e.id, e.type, cur.id, ${run.id}::uuid, ${run.correlationId}::text,
             jsonb_build_object('tenant', jsonb_build_object('id', cur.id, 'entraTenantId', cur.entra_tenant_id, 'displayName', cur.display_name,
-              'status', cur.status), 'run', ${JSON.stringify(runAbout)}::jsonb), ${now}
-          FROM cur, (VALUES ${Prisma.join(types.map((t) => Prisma.sql`(${randomUUID()}::uuid, ${t})`))}) AS e(id, type))`
+              'status', cur.status), 'run', ${JSON.stringify(runAbout)}::jsonb), ${now}::timestamptz
+          FROM cur, (VALUES ${Prisma.join(types.map((t) => Prisma.sql`(${randomUUID()}::uuid, ${t}::text)`))}) AS e(id, type))`
       : Prisma.empty;
-    await this.prisma.$executeRaw`
+    await this.prisma.direct(Prisma.sql`
       WITH ${lastStep ? Prisma.sql`s AS (${stepSucceededSql(lastStep)}),` : Prisma.empty}
       r AS (UPDATE runs SET status = ${status}::"RunStatus", finished_at = ${now}, active_tenant_id = NULL, error_code = ${error?.code ?? null},
         error_hint = ${error?.hint ?? null}, updated_at = ${now} WHERE id = ${run.id}::uuid),
@@ -120,6 +120,6 @@ export class TenantOutcomes {
         VALUES (${now}, ${activity.actor}, ${`run.${status}`}, ${tenantId}, ${run.id}::uuid, ${activity.correlationId ?? null},
           ${JSON.stringify(activity.details)}::jsonb, ${activity.clientIp ?? null}))
       ${outbox}
-      SELECT 1`;
+      SELECT 1`);
   }
 }
