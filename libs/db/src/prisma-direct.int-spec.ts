@@ -38,4 +38,11 @@ describe('PrismaService.direct', () => {
   it("fails with node-postgres's error: the SQLSTATE classifyStepError reads", async () => {
     await expect(prisma.direct(Prisma.sql`SELECT 1 / ${0}::int`)).rejects.toMatchObject({ code: '22012' });
   });
+
+  it('closes its pool at shutdown even when only direct statements ran (the adapter never connected)', async () => {
+    const only = new PrismaService(parseConfig({ DATABASE_URL: db.url }));
+    await only.direct(Prisma.sql`SELECT 1`);
+    await only.onModuleDestroy();
+    expect((only as unknown as { pool: { ended: boolean } }).pool.ended).toBe(true);
+  });
 });

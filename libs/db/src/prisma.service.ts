@@ -74,5 +74,7 @@ export class PrismaService extends PrismaClient implements OnModuleDestroy {
 
   async onModuleDestroy(): Promise<void> {
     await this.$disconnect();
+    // $disconnect ends the pool through the adapter, which exists only once Prisma itself ran a query.
+    if (!this.pool.ended) await this.pool.end();
   }
 }
