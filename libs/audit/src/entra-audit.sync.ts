@@ -30,8 +30,8 @@ export class EntraAuditSync {
 
   async syncTenant(tenantId: string, entraTenantId: string, concerning: ReadonlySet<string>, initialSince: Date): Promise<EntraSyncStats | undefined> {
     const scope = `tenant:${tenantId}`;
-    return this.cursors.withLock(scope, ENTRA_SOURCE, async () => {
-      const cursor = await this.cursors.get(scope, ENTRA_SOURCE);
+    return this.cursors.withLock(scope, ENTRA_SOURCE, async (held) => {
+      const cursor = held.cursor;
       const since = cursor.watermark ? new Date(cursor.watermark.getTime() - this.overlapMs) : initialSince;
       const stats: EntraSyncStats = { read: 0, written: 0, revocations: [] };
       let maxTime = cursor.watermark?.getTime() ?? 0;
@@ -54,7 +54,8 @@ export class EntraAuditSync {
       cursor.watermark = maxTime ? new Date(maxTime) : cursor.watermark;
       const keepFrom = maxTime - this.overlapMs;
       cursor.boundaryIds = Object.fromEntries(Object.entries(boundary).filter(([, t]) => t >= keepFrom));
-      await this.cursors.save(scope, ENTRA_SOURCE, cursor);
+      // Written with the lease's release: one statement.
+      held.stage(cursor);
       return stats;
     });
   }

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { Pool } from 'pg';
 
 /** A durable incremental-sync position (table `sync_cursors`, docs/audit.md "Cursors"). */
@@ -19,35 +20,33 @@ interface Row {
   open_items: Record<string, number>;
 }
 
-/**
- * Lock holders keep one pooled connection for the whole sync while the sync itself needs others; without a bound,
- * as many concurrent syncs as the pool has connections would each hold one and wait forever for a second (found by
- * the onboarding benchmark at 50 concurrent runs). At most LOCK_SLOTS locks are held per process, so the rest of the
- * pool always serves the work; further callers wait for a slot, in order.
- */
-const LOCK_SLOTS = 4;
+/** A sync's lease on its cursor (withLock): the cursor as the lease found it, and its save. */
+export interface HeldCursor {
+  /** The cursor as it was when the lease was taken (read in the same statement). */
+  readonly cursor: SyncCursor;
+  /** Writes the cursor now, keeping the lease (progress that must survive a crash mid-sync). */
+  save(c: SyncCursor): Promise<void>;
+  /** The cursor to write with the lease's release (one statement for both). */
+  stage(c: SyncCursor): void;
+}
+
+/** A lease not renewed for this long is free again: how long a cursor stays blocked after its holder died. */
+export const CURSOR_LEASE_MS = 30_000;
+
+const CURSOR_COLUMNS = 'watermark, boundary_ids, change_token, open_items';
+
+const toCursor = (r: Row | undefined): SyncCursor =>
+  r ? { watermark: r.watermark, boundaryIds: r.boundary_ids, changeToken: r.change_token, openItems: r.open_items } : { ...EMPTY_CURSOR };
 
 export class SyncCursorStore {
-  private held = 0;
-  private readonly waiting: (() => void)[] = [];
-
-  constructor(private readonly pool: Pool) {}
-
-  private async slot(): Promise<() => void> {
-    // A released slot passes straight to the next waiter, so `held` never exceeds LOCK_SLOTS.
-    if (this.held < LOCK_SLOTS) this.held++;
-    else await new Promise<void>((resolve) => this.waiting.push(resolve));
-    return () => {
-      const next = this.waiting.shift();
-      if (next) next();
-      else this.held--;
-    };
-  }
+  constructor(
+    private readonly pool: Pool,
+    private readonly leaseMs = CURSOR_LEASE_MS,
+  ) {}
 
   async get(scope: string, source: string): Promise<SyncCursor> {
-    const { rows } = await this.pool.query<Row>('SELECT watermark, boundary_ids, change_token, open_items FROM sync_cursors WHERE scope = $1 AND source = $2', [scope, source]);
-    const r = rows[0];
-    return r ? { watermark: r.watermark, boundaryIds: r.boundary_ids, changeToken: r.change_token, openItems: r.open_items } : { ...EMPTY_CURSOR };
+    const { rows } = await this.pool.query<Row>(`SELECT ${CURSOR_COLUMNS} FROM sync_cursors WHERE scope = $1 AND source = $2`, [scope, source]);
+    return toCursor(rows[0]);
   }
 
   async save(scope: string, source: string, c: SyncCursor): Promise<void> {
@@ -61,43 +60,76 @@ export class SyncCursorStore {
   }
 
   /**
-   * Serialises syncs of one cursor across processes: a transaction-scoped advisory lock would need one client for
-   * the whole sync, so this takes a session lock on a dedicated client and releases it in `finally`.
-   * Returns undefined when another process holds it (the caller skips: that sync covers the same data).
+   * Serialises syncs of one cursor across processes with a lease on its row: taking it is one statement that also
+   * reads the cursor (an upsert whose conflict branch only fires when the lease is free or expired, so it sees the
+   * latest committed cursor, not a snapshot from before the lock), and releasing it is one statement that also writes
+   * the staged cursor. No connection is held while the sync runs: the session advisory lock this replaces kept one
+   * pooled connection per running sync, so at most 4 could run per process (more deadlocked the pool) and 50
+   * concurrent onboardings queued for them (a first sync took ~100 ms longer than its two calls). The lease is
+   * renewed every third of `leaseMs`; a holder that died frees it after `leaseMs`.
+   * Returns undefined when another holder has it (the caller skips: that sync covers the same data).
    */
-  async withLock<T>(scope: string, source: string, fn: () => Promise<T>): Promise<T | undefined> {
-    const release = await this.slot();
-    let client;
-    try {
-      client = await this.pool.connect();
-    } catch (e) {
-      release();
-      throw e;
-    }
-    // A connection lost while the lock is held (Postgres restarting) ends the session and with it the lock: the
-    // unlock then fails with "not queryable". That must neither replace fn's own outcome nor return the broken
-    // client to the pool, so the client is destroyed instead (found by npm run chaos: a sync that had finished
-    // failed its run with INTERNAL). fn's own failures leave the client healthy and pooled.
-    let broken: Error | undefined;
-    const markBroken = (e: unknown): void => {
-      broken = e instanceof Error ? e : new Error(String(e));
+  async withLock<T>(scope: string, source: string, fn: (held: HeldCursor) => Promise<T>): Promise<T | undefined> {
+    const owner = randomUUID();
+    const { rows } = await this.pool.query<Row>(
+      `INSERT INTO sync_cursors (scope, source, updated_at, lease_owner, lease_until)
+       VALUES ($1, $2, now(), $3, now() + $4 * interval '1 millisecond')
+       ON CONFLICT (scope, source) DO UPDATE SET lease_owner = EXCLUDED.lease_owner, lease_until = EXCLUDED.lease_until
+         WHERE sync_cursors.lease_until IS NULL OR sync_cursors.lease_until < now()
+       RETURNING ${CURSOR_COLUMNS}`,
+      [scope, source, owner, this.leaseMs],
+    );
+    if (!rows.length) return undefined;
+    let staged: SyncCursor | undefined;
+    const renew = setInterval(() => {
+      this.pool
+        .query(`UPDATE sync_cursors SET lease_until = now() + $4 * interval '1 millisecond' WHERE scope = $1 AND source = $2 AND lease_owner = $3`, [scope, source, owner, this.leaseMs])
+        .catch(() => undefined); // Postgres away: the next renewal tries again; an expired lease is only a lost turn
+    }, Math.max(100, Math.floor(this.leaseMs / 3)));
+    renew.unref();
+    const held: HeldCursor = {
+      cursor: toCursor(rows[0]),
+      save: async (c) => {
+        staged = undefined;
+        await this.pool.query(
+          `UPDATE sync_cursors SET watermark = $4, boundary_ids = $5, change_token = $6, open_items = $7, updated_at = now()
+           WHERE scope = $1 AND source = $2 AND lease_owner = $3`,
+          [scope, source, owner, c.watermark, JSON.stringify(c.boundaryIds), c.changeToken, JSON.stringify(c.openItems)],
+        );
+      },
+      stage: (c) => {
+        staged = c;
+      },
     };
+    let failed = false;
     try {
-      const locked = await client
-        .query<{ ok: boolean }>("SELECT pg_try_advisory_lock(hashtextextended($1, 7)) AS ok", [`${scope}|${source}`])
-        .catch((e: unknown) => {
-          markBroken(e);
-          throw e;
-        });
-      if (!locked.rows[0]?.ok) return undefined;
-      try {
-        return await fn();
-      } finally {
-        await client.query('SELECT pg_advisory_unlock(hashtextextended($1, 7))', [`${scope}|${source}`]).catch(markBroken);
-      }
+      return await fn(held);
+    } catch (e) {
+      failed = true;
+      throw e;
     } finally {
-      client.release(broken);
-      release();
+      clearInterval(renew);
+      // Released whatever fn did; a staged cursor is written with the release (also when fn failed after staging it,
+      // as an immediate save would have been). A lease lost meanwhile (expired while Postgres was away, then taken)
+      // matches no row: the new holder started from the cursor before this sync and its own save wins.
+      const c = staged;
+      const release = c
+        ? this.pool.query(
+            `UPDATE sync_cursors SET watermark = $4, boundary_ids = $5, change_token = $6, open_items = $7, updated_at = now(),
+               lease_owner = NULL, lease_until = NULL WHERE scope = $1 AND source = $2 AND lease_owner = $3`,
+            [scope, source, owner, c.watermark, JSON.stringify(c.boundaryIds), c.changeToken, JSON.stringify(c.openItems)],
+          )
+        : this.pool.query(`UPDATE sync_cursors SET lease_owner = NULL, lease_until = NULL WHERE scope = $1 AND source = $2 AND lease_owner = $3`, [
+            scope,
+            source,
+            owner,
+          ]);
+      // A release that fails (Postgres restarting) never replaces fn's own error, and fails the sync only when it
+      // carried the cursor (its progress was not saved; the sync's writes are idempotent, so a retry is safe). An
+      // unreleased lease expires after leaseMs.
+      await release.catch((e: unknown) => {
+        if (c && !failed) throw e;
+      });
     }
   }
 }

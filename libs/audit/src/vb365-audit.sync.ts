@@ -3,7 +3,7 @@ import { RESTRestoreSession, Vb365Client, Vb365Error } from '@app/vb365';
 import { AuditEventInput } from './audit-event';
 import { sessionEventToAuditEvent, sessionToAuditEvent } from './audit-mappers';
 import { AuditWriter } from './audit-writer';
-import { SyncCursor, SyncCursorStore } from './sync-cursor.store';
+import { HeldCursor, SyncCursor, SyncCursorStore } from './sync-cursor.store';
 
 /** Sessions created up to this long before the watermark are listed again: late-arriving sessions (vb365.md). */
 export const VB365_OVERLAP_MS = 15 * 60_000;
@@ -92,22 +92,22 @@ export class Vb365AuditSync {
 
   /** Server-wide incremental sync. `scope` names the server ("server:<host>"). */
   async syncServer(scope: string, initialSince: Date): Promise<Vb365SyncStats | undefined> {
-    return this.cursors.withLock(scope, VB365_SOURCE, () => this.syncServerLocked(scope, initialSince));
+    return this.cursors.withLock(scope, VB365_SOURCE, (held) => this.syncServerLocked(held, initialSince));
   }
 
   /**
    * The server sync for a caller that already holds the cursor's lock: the change-feed poller lists here when its
    * token expired (docs/change-feed.md), instead of enqueueing a sync that would find the lock taken and skip.
    */
-  async syncServerLocked(scope: string, initialSince: Date): Promise<Vb365SyncStats> {
-    const cursor = await this.cursors.get(scope, VB365_SOURCE);
+  async syncServerLocked(held: HeldCursor, initialSince: Date): Promise<Vb365SyncStats> {
+    const cursor = held.cursor;
     const map = await OrganizationTenantMap.load(this.pool, this.vb365);
     const stats: Vb365SyncStats = { sessionsSeen: 0, sessionsIngested: 0, eventsWritten: 0, skippedUnknownOrganization: 0, changeFeed: 'none' };
     await this.followChangeFeed(cursor, map, stats);
     await this.revisitOpen(cursor, map, stats);
     const since = cursor.watermark ? new Date(cursor.watermark.getTime() - this.overlapMs) : initialSince;
     await this.listFrom(since, cursor, map, stats, true);
-    await this.cursors.save(scope, VB365_SOURCE, cursor);
+    held.stage(cursor);
     return stats;
   }
 
@@ -124,10 +124,8 @@ export class Vb365AuditSync {
     const local: SyncCursor = { watermark: null, boundaryIds: {}, changeToken: null, openItems: {} };
     await this.listFrom(since, local, map, stats, false);
     if (Object.keys(local.openItems).length) {
-      await this.cursors.withLock(serverScope, VB365_SOURCE, async () => {
-        const c = await this.cursors.get(serverScope, VB365_SOURCE);
-        c.openItems = { ...c.openItems, ...local.openItems };
-        await this.cursors.save(serverScope, VB365_SOURCE, c);
+      await this.cursors.withLock(serverScope, VB365_SOURCE, async (held) => {
+        held.stage({ ...held.cursor, openItems: { ...held.cursor.openItems, ...local.openItems } });
       });
     }
     return stats;

@@ -82,9 +82,9 @@ export class ChangeFeedPoller {
     const scope = vb365ServerScope(this.config.vb365.baseUrl);
     const report: FeedPollReport = { events: 0, sessions: 0, tenants: 0, jobs: 0, foreign: 0 };
     // Try-lock: while the server sync (or another tick) holds the cursor it is reading the feed itself.
-    const done = await this.audit.cursors.withLock(scope, VB365_SOURCE, async () => {
-      const cursor = await this.audit.cursors.get(scope, VB365_SOURCE);
-      const save = (): Promise<void> => this.audit.cursors.save(scope, VB365_SOURCE, cursor);
+    const done = await this.audit.cursors.withLock(scope, VB365_SOURCE, async (held) => {
+      const cursor = held.cursor;
+      const save = (): Promise<void> => held.save(cursor);
       const rs = this.clients.vb365Client().restoreSessions;
       if (!cursor.changeToken) {
         cursor.changeToken = (await rs.changes('latest', 1)).nextChangeToken;
@@ -104,7 +104,7 @@ export class ChangeFeedPoller {
           // first — nothing after it is lost — and lists from the cursor's watermark with its overlap and revisit
           // list. It saves the new token only with the listing done: if the listing fails, the next tick finds the
           // expired token again and lists again, instead of carrying on from a fresh token over a gap.
-          report.expired = await this.sync().syncServerLocked(scope, new Date(Date.now() - FIRST_LISTING_DAYS * 86_400_000));
+          report.expired = await this.sync().syncServerLocked(held, new Date(Date.now() - FIRST_LISTING_DAYS * 86_400_000));
           return true;
         }
         // The page is named by where it starts and ends: re-read after a crash it yields the same job ids (ignored by
