@@ -34,6 +34,9 @@ export interface HeldCursor {
 export const CURSOR_LEASE_MS = 30_000;
 
 const CURSOR_COLUMNS = 'watermark, boundary_ids, change_token, open_items';
+/** Writes a cursor given as parameters $4–$7 (after scope, source, lease owner): see cursorValues. */
+const SET_CURSOR = 'watermark = $4, boundary_ids = $5, change_token = $6, open_items = $7, updated_at = now()';
+const cursorValues = (c: SyncCursor): unknown[] => [c.watermark, JSON.stringify(c.boundaryIds), c.changeToken, JSON.stringify(c.openItems)];
 
 const toCursor = (r: Row | undefined): SyncCursor =>
   r ? { watermark: r.watermark, boundaryIds: r.boundary_ids, changeToken: r.change_token, openItems: r.open_items } : { ...EMPTY_CURSOR };
@@ -44,19 +47,10 @@ export class SyncCursorStore {
     private readonly leaseMs = CURSOR_LEASE_MS,
   ) {}
 
+  /** The cursor as stored (a sync reads it with its lease instead: withLock). */
   async get(scope: string, source: string): Promise<SyncCursor> {
     const { rows } = await this.pool.query<Row>(`SELECT ${CURSOR_COLUMNS} FROM sync_cursors WHERE scope = $1 AND source = $2`, [scope, source]);
     return toCursor(rows[0]);
-  }
-
-  async save(scope: string, source: string, c: SyncCursor): Promise<void> {
-    await this.pool.query(
-      `INSERT INTO sync_cursors (scope, source, watermark, boundary_ids, change_token, open_items, updated_at)
-       VALUES ($1, $2, $3, $4, $5, $6, now())
-       ON CONFLICT (scope, source) DO UPDATE SET watermark = EXCLUDED.watermark, boundary_ids = EXCLUDED.boundary_ids,
-         change_token = EXCLUDED.change_token, open_items = EXCLUDED.open_items, updated_at = now()`,
-      [scope, source, c.watermark, JSON.stringify(c.boundaryIds), c.changeToken, JSON.stringify(c.openItems)],
-    );
   }
 
   /**
@@ -91,11 +85,7 @@ export class SyncCursorStore {
       cursor: toCursor(rows[0]),
       save: async (c) => {
         staged = undefined;
-        await this.pool.query(
-          `UPDATE sync_cursors SET watermark = $4, boundary_ids = $5, change_token = $6, open_items = $7, updated_at = now()
-           WHERE scope = $1 AND source = $2 AND lease_owner = $3`,
-          [scope, source, owner, c.watermark, JSON.stringify(c.boundaryIds), c.changeToken, JSON.stringify(c.openItems)],
-        );
+        await this.pool.query(`UPDATE sync_cursors SET ${SET_CURSOR} WHERE scope = $1 AND source = $2 AND lease_owner = $3`, [scope, source, owner, ...cursorValues(c)]);
       },
       stage: (c) => {
         staged = c;
@@ -113,17 +103,10 @@ export class SyncCursorStore {
       // as an immediate save would have been). A lease lost meanwhile (expired while Postgres was away, then taken)
       // matches no row: the new holder started from the cursor before this sync and its own save wins.
       const c = staged;
-      const release = c
-        ? this.pool.query(
-            `UPDATE sync_cursors SET watermark = $4, boundary_ids = $5, change_token = $6, open_items = $7, updated_at = now(),
-               lease_owner = NULL, lease_until = NULL WHERE scope = $1 AND source = $2 AND lease_owner = $3`,
-            [scope, source, owner, c.watermark, JSON.stringify(c.boundaryIds), c.changeToken, JSON.stringify(c.openItems)],
-          )
-        : this.pool.query(`UPDATE sync_cursors SET lease_owner = NULL, lease_until = NULL WHERE scope = $1 AND source = $2 AND lease_owner = $3`, [
-            scope,
-            source,
-            owner,
-          ]);
+      const release = this.pool.query(
+        `UPDATE sync_cursors SET ${c ? `${SET_CURSOR}, ` : ''}lease_owner = NULL, lease_until = NULL WHERE scope = $1 AND source = $2 AND lease_owner = $3`,
+        [scope, source, owner, ...(c ? cursorValues(c) : [])],
+      );
       // A release that fails (Postgres restarting) never replaces fn's own error, and fails the sync only when it
       // carried the cursor (its progress was not saved; the sync's writes are idempotent, so a retry is safe). An
       // unreleased lease expires after leaseMs.
