@@ -38,6 +38,10 @@ export class PrismaService extends PrismaClient implements OnModuleDestroy {
 
   constructor(@Inject(APP_CONFIG) config: AppConfig) {
     const pool = new Pool({ connectionString: config.database.url, max: 10 });
+    // An idle connection dropped by Postgres (a restart) emits 'error' on the pool; without a listener that is an
+    // uncaught exception. The adapter adds its own listener only once Prisma runs its first query, and `direct` may
+    // come first; the next query on the pool reports the failure to its caller either way.
+    pool.on('error', () => undefined);
     const names = config.database.preparedStatements ? statementNames() : undefined;
     super({
       adapter: new PrismaPg(pool, {

@@ -82,7 +82,7 @@ export class RunEngine {
    * mark. (After the last step, the run's outcome statement records it.)
    */
   private async advance(run: Run, done: StepDone, next: StepRunning): Promise<boolean> {
-    const learned = stepTenantSql(run.tenantId, done, done.finishedAt);
+    const learned = stepTenantSql(run.tenantId, done);
     const { rows } = await this.prisma.direct(Prisma.sql`WITH done AS (${stepSucceededSql(done)}), ${learned ? Prisma.sql`t AS (${learned}),` : Prisma.empty}
       next AS (${stepRunningSql(run.id, next)}) SELECT id FROM next`);
     return rows.length === 1;

@@ -60,9 +60,9 @@ export function stepRunningSql(runId: string, step: StepRunning): Prisma.Sql {
 }
 
 /** The tenant columns a succeeded step learned, as a statement for a CTE (undefined when it learned none). */
-export function stepTenantSql(tenantId: string, step: StepDone, now: Date): Prisma.Sql | undefined {
+export function stepTenantSql(tenantId: string, step: StepDone): Prisma.Sql | undefined {
   const set = tenantAssignments(step.tenant);
-  return set.length ? Prisma.sql`UPDATE tenants SET ${Prisma.join(set)}, updated_at = ${now} WHERE id = ${tenantId}::uuid` : undefined;
+  return set.length ? Prisma.sql`UPDATE tenants SET ${Prisma.join(set)}, updated_at = ${step.finishedAt} WHERE id = ${tenantId}::uuid` : undefined;
 }
 
 /** Records a step as succeeded with what it changed and learned. */

@@ -76,7 +76,8 @@ export class TenantOutcomes {
     // The tenant's columns as this statement leaves them (RETURNING of its update, or the row when untouched).
     const TENANT_COLUMNS = Prisma.sql`id, entra_tenant_id, display_name, status::text AS status`;
     // The tenant columns the last step learned go into this statement's one tenant update (a second CTE updating the
-    // same row would be silently lost).
+    // same row would be silently lost). Only a succeeded run passes its last step, and only a real run's steps learn
+    // columns (RunEngine.runStep), so the success branch is the one that carries them.
     const assignments = tenantAssignments(lastStep?.tenant);
     const learned = assignments.length ? Prisma.sql`${Prisma.join(assignments)},` : Prisma.empty;
     let tenantUpdate: Prisma.Sql | undefined;
@@ -91,8 +92,6 @@ export class TenantOutcomes {
         ${run.kind === 'resync' ? Prisma.empty : Prisma.sql`status = 'failed',`}
         parked_at = CASE WHEN parked_at IS NULL AND consecutive_failures + 1 >= ${PARK_AFTER_FAILURES} THEN ${now} ELSE parked_at END,
         updated_at = ${now} WHERE id = ${tenantId} RETURNING ${TENANT_COLUMNS}`;
-    } else if (assignments.length) {
-      tenantUpdate = Prisma.sql`UPDATE tenants SET ${learned} updated_at = ${now} WHERE id = ${tenantId} RETURNING ${TENANT_COLUMNS}`;
     }
     const activity = withRequestContext({
       actor: 'worker',
