@@ -14,8 +14,16 @@ export function testQueuePrefix(): string {
   return `{t-${randomBytes(5).toString('hex')}}`;
 }
 
+/** Spawns the api; API_NODE_ARGS adds node/V8 flags (diagnostics, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`). */
 export function startApi(env: AppEnv): Promise<ReadyProcess<{ url: string }>> {
-  return spawnReady('apps/api/src/main.js', 'API_READY', { ...launchSettings().SERVICE_PROCESS_ENV, API_HOST: '127.0.0.1', API_PORT: '0', LOG_FORMAT: 'json', ...env });
+  const nodeArgs = process.env['API_NODE_ARGS']?.split(' ').filter(Boolean) ?? [];
+  return spawnReady(
+    'apps/api/src/main.js',
+    'API_READY',
+    { ...launchSettings().SERVICE_PROCESS_ENV, API_HOST: '127.0.0.1', API_PORT: '0', LOG_FORMAT: 'json', ...env },
+    30_000,
+    nodeArgs,
+  );
 }
 
 interface LaunchSettings {

@@ -26,9 +26,11 @@ export async function startSimulator(
   timeoutMs = 20_000,
 ): Promise<RunningSimulator> {
   const root = repoRoot();
+  // SIM_NODE_ARGS adds node/V8 flags to the simulators (diagnostics, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`).
+  const nodeArgs = process.env['SIM_NODE_ARGS']?.split(' ').filter(Boolean) ?? [];
   const child = spawn(
     process.execPath,
-    ['-r', join(root, 'tools', 'alias-register.cjs'), join(root, 'dist', 'apps', name, 'src', 'main.js')],
+    [...nodeArgs, '-r', join(root, 'tools', 'alias-register.cjs'), join(root, 'dist', 'apps', name, 'src', 'main.js')],
     { cwd: root, env: { ...process.env, SIM_HOST: '127.0.0.1', SIM_PORT: '0', ...env }, stdio: ['ignore', 'pipe', 'pipe'] },
   );
   collectProcessOutput(name, child);

@@ -1,6 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { backoffWithJitter } from '@app/common';
-import { Prisma, PrismaService, Run, RunStatus, RunStep, Tenant } from '@app/db';
+import { Prisma, PrismaService, readRunWithSteps, Run, RunStatus, RunStep, Tenant } from '@app/db';
 import { classifyStepError, ErrorDisposition } from './step-error';
 import { StepName } from './step-catalogue';
 import { RunOptions, StepContext } from './step.types';
@@ -173,7 +173,8 @@ export class RunEngine {
     return { type: 'finished', status };
   }
 
+  /** The run, its steps and its tenant: one statement (readRunWithSteps). */
   private load(runId: string): Promise<RunWithSteps | null> {
-    return this.prisma.run.findUnique({ where: { id: runId }, include: { steps: { orderBy: { ordinal: 'asc' } }, tenant: true } });
+    return readRunWithSteps(this.prisma, runId);
   }
 }

@@ -23,7 +23,10 @@ describe('RunEngine when the wait cannot be recorded', () => {
     steps: [{ id: 'step-1', name: 'verify-access', status: 'pending', attempts: 0, startedAt: null, output: {} }],
   };
   const dbDown = new Error("Can't reach database server");
-  const prisma = { run: { findUnique: jest.fn(async () => run) }, runStep: { update: jest.fn(async () => Promise.reject(dbDown)) } };
+  // The run as readRunWithSteps selects it: run columns, tenant columns under "t.", steps as JSON.
+  const { tenant, ...runColumns } = run;
+  const row = { ...runColumns, ...Object.fromEntries(Object.entries(tenant).map(([k, v]) => [`t.${k}`, v])) };
+  const prisma = { direct: jest.fn(async () => ({ rows: [row], rowCount: 1 })), runStep: { update: jest.fn(async () => Promise.reject(dbDown)) } };
   const outcomes = { runStarted: jest.fn(async () => true), runFinished: jest.fn() };
   const failWith = (err: Error) => ({ get: () => ({ execute: () => Promise.reject(err) }) });
 
