@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { Prisma, Tenant, TenantStatus } from '../generated/client';
 import { PrismaService } from '../prisma.service';
+import { pickRow, selectColumns, TENANT_COLUMNS } from '../rows';
 import { TenantScope, tenantWhere } from '../tenant-scope';
 
 export interface TenantListQuery {
@@ -64,12 +65,27 @@ const UNDELETABLE_STATUSES: readonly TenantStatus[] = [
 
 type Db = Prisma.TransactionClient;
 
+const TENANT_SELECT = selectColumns('t', TENANT_COLUMNS);
+
+/** tenantWhere as SQL on alias `t`: any of the scope's tags (`hasSome`), or every tenant. */
+function scopeSql(scope: TenantScope): Prisma.Sql {
+  return scope.tags.length ? Prisma.sql`t.tags && ${[...scope.tags]}::text[]` : Prisma.sql`TRUE`;
+}
+
+/** A user's text matched literally by ILIKE: its wildcards and the escape character are escaped. */
+export function escapeLike(text: string): string {
+  return text.replace(/[\\%_]/g, (c) => `\\${c}`);
+}
+
 @Injectable()
 export class TenantRepository {
   constructor(private readonly prisma: PrismaService) {}
 
-  findById(scope: TenantScope, id: string, db: Db = this.prisma): Promise<Tenant | null> {
-    return db.tenant.findFirst({ where: { AND: [{ id }, tenantWhere(scope)] } });
+  /** One tenant within the scope; inside a transaction pass its client (`db`), otherwise it is one direct statement. */
+  async findById(scope: TenantScope, id: string, db?: Db): Promise<Tenant | null> {
+    if (db) return db.tenant.findFirst({ where: { AND: [{ id }, tenantWhere(scope)] } });
+    const { rows } = await this.prisma.direct(Prisma.sql`SELECT ${TENANT_SELECT} FROM tenants t WHERE t.id = ${id}::uuid AND ${scopeSql(scope)}`);
+    return rows[0] ? pickRow<Tenant>(rows[0], TENANT_COLUMNS) : null;
   }
 
   /**
@@ -80,30 +96,28 @@ export class TenantRepository {
     return this.prisma.tenant.findUnique({ where: { entraTenantId }, select: { id: true, tags: true } });
   }
 
-  /** Cursor pagination ordered by id (stable under inserts); fetches limit+1 to know whether a next page exists. */
+  /**
+   * Cursor pagination ordered by id (stable under inserts); fetches limit+1 to know whether a next page exists.
+   * One direct statement: a page of 50 tenants cost about 1 ms of api CPU through Prisma's row mapping
+   * (docs/database.md "Statements on the hot path").
+   */
   async list(
     scope: TenantScope,
     q: TenantListQuery,
   ): Promise<{ items: Tenant[]; nextCursor: string | null }> {
-    const filters: Prisma.TenantWhereInput[] = [tenantWhere(scope)];
-    if (q.status) filters.push({ status: q.status });
-    if (q.tag) filters.push({ tags: { has: q.tag } });
-    if (q.excluded !== undefined) filters.push({ excluded: q.excluded });
+    const where: Prisma.Sql[] = [scopeSql(scope)];
+    if (q.status) where.push(Prisma.sql`t.status = ${q.status}::"TenantStatus"`);
+    if (q.tag) where.push(Prisma.sql`t.tags @> ARRAY[${q.tag}]::text[]`);
+    if (q.excluded !== undefined) where.push(Prisma.sql`t.excluded = ${q.excluded}`);
     if (q.text) {
-      filters.push({
-        OR: [
-          { displayName: { contains: q.text, mode: 'insensitive' } },
-          { primaryDomain: { contains: q.text, mode: 'insensitive' } },
-        ],
-      });
+      const pattern = `%${escapeLike(q.text)}%`;
+      where.push(Prisma.sql`(t.display_name ILIKE ${pattern} OR t.primary_domain ILIKE ${pattern})`);
     }
-    if (q.after) filters.push({ id: { gt: q.after } });
-    const rows = await this.prisma.tenant.findMany({
-      where: { AND: filters },
-      orderBy: { id: 'asc' },
-      take: q.limit + 1,
-    });
-    const items = rows.slice(0, q.limit);
+    if (q.after) where.push(Prisma.sql`t.id > ${q.after}::uuid`);
+    const { rows } = await this.prisma.direct(
+      Prisma.sql`SELECT ${TENANT_SELECT} FROM tenants t WHERE ${Prisma.join(where, ' AND ')} ORDER BY t.id LIMIT ${q.limit + 1}::int`,
+    );
+    const items = rows.slice(0, q.limit).map((r) => pickRow<Tenant>(r, TENANT_COLUMNS));
     return { items, nextCursor: rows.length > q.limit ? items[items.length - 1]!.id : null };
   }
 
