@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import { z } from 'zod/v4';
 import { DelegatedGrantOps, unionScopes } from './delegated-grant.ops';
 import { GraphGateway } from './graph-gateway';
 import { PermissionGrant } from './graph.schemas';

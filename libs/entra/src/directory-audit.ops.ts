@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import { z } from 'zod/v4';
 import { GraphGateway } from './graph-gateway';
 
 /** A directory audit record (entra-graph.md "directory audits"); extra fields are ignored. */

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import { z } from 'zod/v4';
 import { sleep } from '@app/common';
 import { EntraClientOptions } from './entra-client.options';
 import { diagnoseAuthority } from './authority-diagnosis';
@@ -50,13 +50,16 @@ export class GraphGateway {
     }
   }
 
-  private parse<S extends z.ZodTypeAny>(tenantId: string, c: CallContext, schema: S, body: unknown): z.output<S> {
+  private parse<S extends z.ZodType>(tenantId: string, c: CallContext, schema: S, body: unknown): z.output<S> {
     const r = schema.safeParse(body);
-    if (!r.success) throw entraError('PERMANENT', `${c.operation}: unexpected Graph response: ${r.error.message}`, { tenantId, operation: c.operation });
+    if (!r.success) {
+      const issues = r.error.issues.slice(0, 3).map((i) => `${i.path.join('.') || '(body)'}: ${i.message}`).join('; ');
+      throw entraError('PERMANENT', `${c.operation}: unexpected Graph response: ${issues}`, { tenantId, operation: c.operation });
+    }
     return r.data as z.output<S>;
   }
 
-  async list<S extends z.ZodTypeAny>(tenantId: string, path: string, schema: S, c: CallContext): Promise<Array<z.output<S>>> {
+  async list<S extends z.ZodType>(tenantId: string, path: string, schema: S, c: CallContext): Promise<Array<z.output<S>>> {
     const out: Array<z.output<S>> = [];
     let next: string | undefined = path;
     while (next) {
@@ -70,7 +73,7 @@ export class GraphGateway {
   }
 
   /** Like `list`, one parsed page at a time, so a long listing (directory audits) never sits in memory whole. */
-  async *pages<S extends z.ZodTypeAny>(tenantId: string, path: string, schema: S, c: CallContext): AsyncGenerator<Array<z.output<S>>> {
+  async *pages<S extends z.ZodType>(tenantId: string, path: string, schema: S, c: CallContext): AsyncGenerator<Array<z.output<S>>> {
     let next: string | undefined = path;
     while (next) {
       const url: string = next;
@@ -81,12 +84,12 @@ export class GraphGateway {
     }
   }
 
-  async get<S extends z.ZodTypeAny>(tenantId: string, path: string, schema: S, c: CallContext): Promise<z.output<S>> {
+  async get<S extends z.ZodType>(tenantId: string, path: string, schema: S, c: CallContext): Promise<z.output<S>> {
     const body: unknown = await this.read(tenantId, c, (g) => g.api(path).get() as Promise<unknown>);
     return this.parse(tenantId, c, schema, body);
   }
 
-  async post<S extends z.ZodTypeAny>(tenantId: string, path: string, payload: object, schema: S, c: CallContext): Promise<z.output<S>> {
+  async post<S extends z.ZodType>(tenantId: string, path: string, payload: object, schema: S, c: CallContext): Promise<z.output<S>> {
     const body: unknown = await this.run(tenantId, c, (g) => g.api(path).post(payload) as Promise<unknown>);
     return this.parse(tenantId, c, schema, body);
   }

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import { z } from 'zod/v4';
 import { GraphGateway, isStatus } from './graph-gateway';
 
 /** A Graph change-notification subscription (contracts/entra-graph.md §7); extra fields are ignored. */

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import { z } from 'zod/v4';
 
 /** Graph payloads parsed at the boundary: only the fields the primitives use, extra fields ignored. */
 export const servicePrincipalSchema = z.object({ id: z.string(), appId: z.string(), displayName: z.string().nullish() });

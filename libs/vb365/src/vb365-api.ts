@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import { z } from 'zod/v4';
 import { Vb365Auth } from './vb365-auth';
 import { HttpAnswer, HttpCall, Vb365Transport } from './vb365-transport';
 import { errorFromResponse } from './vb365.errors';
@@ -37,7 +37,7 @@ export class Vb365Api {
    * (there is no total count: vb365.md "Paging"). A `setId` returned by the server is passed back on later
    * pages so the listing stays stable.
    */
-  async *paginate<T>(path: string, item: z.ZodType<T, z.ZodTypeDef, unknown>, query: Query = {}, what = path): AsyncGenerator<T> {
+  async *paginate<T>(path: string, item: z.ZodType<T, unknown>, query: Query = {}, what = path): AsyncGenerator<T> {
     const limit = this.pageSize;
     let offset = 0;
     let setId: string | null = null;

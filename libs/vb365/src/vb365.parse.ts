@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import { z } from 'zod/v4';
 import { Vb365Error } from './vb365.errors';
 import {
   EventsPage,
@@ -139,11 +139,11 @@ const sessionEvent = z.object({
 
 const changeEvent = z.object({ eventType: z.string(), id: z.string().nullish().transform((v) => v ?? null), eTag: num, organizationId: str });
 const links = z
-  .record(z.object({ href: z.string().nullish() }).nullish())
+  .record(z.string(), z.object({ href: z.string().nullish() }).nullish())
   .nullish()
   .transform((l) => ({ next: l?.next?.href ?? undefined, self: l?.self?.href ?? undefined }));
 
-function parse<T>(schema: z.ZodType<T, z.ZodTypeDef, unknown>, body: unknown, what: string): T {
+function parse<T>(schema: z.ZodType<T, unknown>, body: unknown, what: string): T {
   const r = schema.safeParse(body);
   if (r.success) return r.data;
   throw new Vb365Error('PERMANENT', `VB365 answered an unexpected ${what}: ${r.error.issues.slice(0, 3).map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`, {
@@ -151,12 +151,30 @@ function parse<T>(schema: z.ZodType<T, z.ZodTypeDef, unknown>, body: unknown, wh
   });
 }
 
+/**
+ * Schemas built from an item schema, once per item schema: zod v4 compiles an object's parser on its first use, so a
+ * schema built per response would be compiled per response.
+ */
+function derived<T>(cache: WeakMap<z.ZodType, z.ZodType>, item: z.ZodType<T, unknown>, build: () => z.ZodType): z.ZodType {
+  let s = cache.get(item);
+  if (!s) cache.set(item, (s = build()));
+  return s;
+}
+const arrays = new WeakMap<z.ZodType, z.ZodType>();
+const pages = new WeakMap<z.ZodType, z.ZodType>();
+const arrayOf = <T>(item: z.ZodType<T, unknown>): z.ZodType<T[], unknown> => derived(arrays, item, () => z.array(item)) as z.ZodType<T[], unknown>;
+const pageOf = <T>(item: z.ZodType<T, unknown>) =>
+  derived(pages, item, () => z.object({ offset: num, limit: num, setId: str, results: z.array(item).nullish(), _links: links })) as z.ZodType<
+    { offset: number | null; limit: number | null; setId: string | null; results?: T[] | null; _links: { next?: string; self?: string } },
+    unknown
+  >;
+
 /** A page object, or a plain array (v7 servers return Organizations as an array: vb365.md). */
-export function parsePage<T>(item: z.ZodType<T, z.ZodTypeDef, unknown>, body: unknown, what: string): Page<T> {
+export function parsePage<T>(item: z.ZodType<T, unknown>, body: unknown, what: string): Page<T> {
   if (Array.isArray(body)) {
-    return { offset: 0, limit: body.length, setId: null, results: parse(z.array(item), body, what), links: {} };
+    return { offset: 0, limit: body.length, setId: null, results: parse(arrayOf(item), body, what), links: {} };
   }
-  const p = parse(z.object({ offset: num, limit: num, setId: str, results: z.array(item).nullish(), _links: links }), body, what);
+  const p = parse(pageOf(item), body, what);
   const results = p.results ?? [];
   return { offset: p.offset ?? 0, limit: p.limit ?? results.length, setId: p.setId, results, links: p._links };
 }
@@ -168,19 +186,22 @@ export const parseServiceInstance = (b: unknown): RESTServiceInstance => parse(s
 export const parsePortalSettings = (b: unknown): RESTRestorePortalSettings => parse(portal, b, 'Restore Portal settings');
 export const parseOrganization = (b: unknown): RestOrganization => parse(organization, b, 'organization');
 export const parseRole = (b: unknown): RESTRbacRole => parse(role, b, 'RBAC role');
-export const parseRoles = (b: unknown): RESTRbacRole[] => parse(z.array(role), b, 'RBAC role list');
+const roles = z.array(role);
+const members = z.array(member);
+const eventsPage = z.object({ nextChangeToken: z.string(), results: z.array(changeEvent).nullish() });
+export const parseRoles = (b: unknown): RESTRbacRole[] => parse(roles, b, 'RBAC role list');
 export const parseSession = (b: unknown): RESTRestoreSession => parse(session, b, 'restore session');
 export const parseOperators = (b: unknown): RESTRbacOperator[] =>
-  parse(z.array(member), b, 'operator list')
+  parse(members, b, 'operator list')
     .map(toItem)
     .filter((m): m is RESTRbacOperator => m !== undefined && (m.type === 'User' || m.type === 'Group'));
 export const parseItems = (b: unknown): RESTRbacItem[] =>
-  parse(z.array(member), b, 'item list')
+  parse(members, b, 'item list')
     .map(toItem)
     .filter((m): m is RESTRbacItem => m !== undefined);
 export const parseMember = (b: unknown): RESTRbacItem | undefined => toItem(parse(member, b, 'role member'));
 export const parseEvents = (b: unknown): EventsPage => {
-  const p = parse(z.object({ nextChangeToken: z.string(), results: z.array(changeEvent).nullish() }), b, 'change feed page');
+  const p = parse(eventsPage, b, 'change feed page');
   return { nextChangeToken: p.nextChangeToken, results: (p.results ?? []) as RESTEvent[] };
 };
 
