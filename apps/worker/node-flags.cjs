@@ -5,7 +5,7 @@
 'use strict';
 
 /** Node/V8 flags of every worker launch. */
-const WORKER_NODE_FLAGS = Object.freeze(['--max-old-space-size=128', '--max-semi-space-size=16', '--wasm-lazy-compilation']);
+const WORKER_NODE_FLAGS = Object.freeze(['--max-old-space-size=128', '--max-semi-space-size=16', '--wasm-lazy-compilation', '--v8-pool-size=1']);
 
 /**
  * Environment of every api and worker launch: glibc's malloc otherwise keeps up to 8 arenas per core, one per
