@@ -73,8 +73,11 @@ export const RUN_STEP_COLUMNS = {
   output: 'output',
 } as const satisfies Record<keyof RunStep, string>;
 
-/** The model's DateTime fields inside a JSON value (json_build_object turns timestamptz into an ISO string). */
-const RUN_STEP_DATES = ['startedAt', 'finishedAt'] as const satisfies readonly (keyof RunStep)[];
+/**
+ * RunStep's DateTime fields, which come back inside a JSON value as ISO strings (json_build_object) and are turned
+ * into Dates again; rows.spec.ts checks the list against Prisma's data model.
+ */
+export const RUN_STEP_DATES = ['startedAt', 'finishedAt'] as const satisfies readonly (keyof RunStep)[];
 
 type Columns = Readonly<Record<string, string>>;
 
