@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { TenantScope } from '@app/db';
+import { containsPattern, TenantScope } from '@app/db';
 import { AuditDb } from './audit-db';
 import { rareTrigrams } from './audit-trigrams';
 
@@ -118,7 +118,7 @@ export class AuditQueryRepository {
     if (q.result) where.push(`e.result = ${p(q.result)}`);
     if (q.itemType) where.push(`e.item_type = ${p(q.itemType)}`);
     if (q.q) {
-      const pattern = `%${q.q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+      const pattern = containsPattern(q.q);
       if (rare.length) {
         // The trigram index is searched with the text's rarest trigrams only (each one posting list); the whole
         // text is then tested on those few rows. `|| ''` keeps that test out of the index condition, where its

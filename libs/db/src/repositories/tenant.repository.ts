@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { Prisma, Tenant, TenantStatus } from '../generated/client';
 import { PrismaService } from '../prisma.service';
-import { pickRow, selectColumns, TENANT_COLUMNS } from '../rows';
+import { containsPattern, pickRow, selectColumns, TENANT_COLUMNS } from '../rows';
 import { TenantScope, tenantWhere } from '../tenant-scope';
 
 export interface TenantListQuery {
@@ -72,10 +72,7 @@ function scopeSql(scope: TenantScope): Prisma.Sql {
   return scope.tags.length ? Prisma.sql`t.tags && ${[...scope.tags]}::text[]` : Prisma.sql`TRUE`;
 }
 
-/** A user's text matched literally by ILIKE: its wildcards and the escape character are escaped. */
-export function escapeLike(text: string): string {
-  return text.replace(/[\\%_]/g, (c) => `\\${c}`);
-}
+
 
 @Injectable()
 export class TenantRepository {
@@ -110,7 +107,7 @@ export class TenantRepository {
     if (q.tag) where.push(Prisma.sql`t.tags @> ARRAY[${q.tag}]::text[]`);
     if (q.excluded !== undefined) where.push(Prisma.sql`t.excluded = ${q.excluded}`);
     if (q.text) {
-      const pattern = `%${escapeLike(q.text)}%`;
+      const pattern = containsPattern(q.text);
       where.push(Prisma.sql`(t.display_name ILIKE ${pattern} OR t.primary_domain ILIKE ${pattern})`);
     }
     if (q.after) where.push(Prisma.sql`t.id > ${q.after}::uuid`);
