@@ -11,7 +11,7 @@
  *   npm run bench -- --only 1,2,3        (or, scenarios 1–3 alone: node tools/run.cjs start-bench onboarding-bench;
  *   BENCH_TENANTS=n sets the bulk size, BENCH_ONLY_BULK=1 runs scenario 1 alone)
  */
-import { declareHelpdeskRole, startOnboardingStack } from '@app/testing';
+import { declareHelpdeskRole, nodeArgsFromEnv, startOnboardingStack } from '@app/testing';
 import { cpus } from 'node:os';
 import { cpuByProcess, cpuDelta, cpuMs, machineBusyMs, peakRssMiB } from './lib/proc-stats';
 import { Figure, latencyBoundIdealMs, markdownTable, ScalingPoint } from './lib/report';
@@ -76,7 +76,7 @@ export async function onboardingScenarios(o: OnboardingBenchOptions): Promise<{ 
     // BENCH_WORKER_NODE_ARGS adds node/V8 flags to the worker's own (experiments with its memory settings).
     workerExecArgv: [
       ...(process.env.BENCH_CPU_PROF_DIR ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF_DIR}`] : []),
-      ...(process.env.BENCH_WORKER_NODE_ARGS?.split(' ').filter(Boolean) ?? []),
+      ...nodeArgsFromEnv('BENCH_WORKER_NODE_ARGS'),
     ],
     // The VB365 cap protects one real server; here it is raised to the worker concurrency so the figure measures
     // the product, not the cap (the cap itself is proven by libs/vb365's two-process test).

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { repoRoot } from '@app/common';
-import { ReadyProcess, spawnReady } from './process-harness';
+import { nodeArgsFromEnv, ReadyProcess, spawnReady } from './process-harness';
 
 export interface AppEnv {
   DATABASE_URL: string;
@@ -16,13 +16,12 @@ export function testQueuePrefix(): string {
 
 /** Spawns the api; API_NODE_ARGS adds node/V8 flags (diagnostics, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`). */
 export function startApi(env: AppEnv): Promise<ReadyProcess<{ url: string }>> {
-  const nodeArgs = process.env['API_NODE_ARGS']?.split(' ').filter(Boolean) ?? [];
   return spawnReady(
     'apps/api/src/main.js',
     'API_READY',
     { ...launchSettings().SERVICE_PROCESS_ENV, API_HOST: '127.0.0.1', API_PORT: '0', LOG_FORMAT: 'json', ...env },
     30_000,
-    nodeArgs,
+    nodeArgsFromEnv('API_NODE_ARGS'),
   );
 }
 

@@ -13,6 +13,11 @@ export interface ReadyProcess<T> {
   stop(killAfterMs?: number): Promise<number | null>;
 }
 
+/** Node/V8 flags from an environment variable (space-separated), for diagnostics such as `--cpu-prof`. */
+export function nodeArgsFromEnv(name: string): string[] {
+  return process.env[name]?.split(' ').filter(Boolean) ?? [];
+}
+
 /**
  * Spawns `dist/<script>` (built by `npm test` before jest runs) as a real child process and waits for the line
  * `<marker> {json}` it prints when ready.

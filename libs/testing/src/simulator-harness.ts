@@ -1,6 +1,7 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { repoRoot } from '@app/common';
+import { nodeArgsFromEnv } from './process-harness';
 import { collectProcessOutput } from './test-logs';
 
 export type SimulatorName = 'entra-sim' | 'vb365-sim';
@@ -27,10 +28,9 @@ export async function startSimulator(
 ): Promise<RunningSimulator> {
   const root = repoRoot();
   // SIM_NODE_ARGS adds node/V8 flags to the simulators (diagnostics, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`).
-  const nodeArgs = process.env['SIM_NODE_ARGS']?.split(' ').filter(Boolean) ?? [];
   const child = spawn(
     process.execPath,
-    [...nodeArgs, '-r', join(root, 'tools', 'alias-register.cjs'), join(root, 'dist', 'apps', name, 'src', 'main.js')],
+    [...nodeArgsFromEnv('SIM_NODE_ARGS'), '-r', join(root, 'tools', 'alias-register.cjs'), join(root, 'dist', 'apps', name, 'src', 'main.js')],
     { cwd: root, env: { ...process.env, SIM_HOST: '127.0.0.1', SIM_PORT: '0', ...env }, stdio: ['ignore', 'pipe', 'pipe'] },
   );
   collectProcessOutput(name, child);
