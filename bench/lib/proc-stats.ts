@@ -56,3 +56,8 @@ export function cpuDelta(before: Record<string, number>, after: Record<string, n
     .filter(([, v]) => v >= minMs)
     .sort((a, b) => b[1] - a[1]);
 }
+
+/** `total` less the CPU of the named groups of a {@link cpuDelta} split (same unit as the split). */
+export function cpuExcluding(total: number, split: [string, number][], names: string[]): number {
+  return total - split.filter(([k]) => names.includes(k)).reduce((a, [, v]) => a + v, 0);
+}
