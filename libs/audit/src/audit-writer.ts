@@ -1,5 +1,6 @@
 import { Pool } from 'pg';
 import { AuditEventInput } from './audit-event';
+import { columnArrays } from './pg-array';
 
 /** Rows per INSERT: large enough to amortise the round trip, small enough to keep memory and lock time bounded. */
 export const AUDIT_BATCH_SIZE = 5_000;
@@ -10,6 +11,21 @@ export interface WriteResult {
   /** Rows offered (after de-duplication within the batch). */
   offered: number;
 }
+
+/** The statement's eleven array parameters, in its column order. */
+const COLUMNS: readonly ((r: AuditEventInput) => string | null)[] = [
+  (r) => r.tenantId,
+  (r) => r.source,
+  (r) => r.externalId,
+  (r) => r.occurredAt.toISOString(),
+  (r) => r.actor,
+  (r) => r.action,
+  (r) => r.itemType,
+  (r) => r.itemName,
+  (r) => r.result,
+  (r) => String(r.version),
+  (r) => JSON.stringify(r.details),
+];
 
 const keyOf = (r: AuditEventInput): string => `${r.source}\u0000${r.externalId}\u0000${r.occurredAt.getTime()}`;
 
@@ -83,19 +99,7 @@ export class AuditWriter {
        WHERE audit_events.version <= EXCLUDED.version
          AND (audit_events.version, audit_events.result, audit_events.details, audit_events.item_name, audit_events.tenant_id)
              IS DISTINCT FROM (EXCLUDED.version, EXCLUDED.result, EXCLUDED.details, EXCLUDED.item_name, EXCLUDED.tenant_id)`,
-      [
-        rows.map((r) => r.tenantId),
-        rows.map((r) => r.source),
-        rows.map((r) => r.externalId),
-        rows.map((r) => r.occurredAt.toISOString()),
-        rows.map((r) => r.actor),
-        rows.map((r) => r.action),
-        rows.map((r) => r.itemType),
-        rows.map((r) => r.itemName),
-        rows.map((r) => r.result),
-        rows.map((r) => String(r.version)),
-        rows.map((r) => JSON.stringify(r.details)),
-      ],
+      columnArrays(rows, COLUMNS),
     );
     return { written: res.rowCount ?? 0, offered: rows.length };
   }

@@ -92,6 +92,22 @@ describe('AuditWriter', () => {
     expect((await w.write([row(1, { externalId: 'v-1', version: 6, result: 'Success' }), row(1, { externalId: 'v-1', version: 6, result: 'Success' })])).written).toBe(1);
     expect((await pool.query(`SELECT result FROM audit_events WHERE external_id = 'v-1'`)).rows).toEqual([{ result: 'Success' }]);
   });
+
+  it('stores every text exactly as given, whatever array-literal syntax it contains (the writer builds the literals itself)', async () => {
+    const tricky = ['', 'NULL', 'null', 'a,b', '{braces}', 'say "hi"', 'back\\slash\\', 'end\\', ' padded ', 'tab\tnew\nline', 'ünïcødé ☃ 日本', "o'brien", '\\"}{,'];
+    const rows = tricky.map((t, i) =>
+      row(i, { externalId: `x-${i}-${t}`, actor: t, action: t || 'restore', itemType: i % 2 ? null : t, itemName: t, result: i % 3 ? t : null, details: { t, n: [i, null] } }),
+    );
+    expect((await new AuditWriter(pool).write(rows)).written).toBe(tricky.length);
+    const got = await pool.query<{ external_id: string; actor: string; action: string; item_type: string | null; item_name: string; result: string | null; details: unknown }>(
+      `SELECT external_id, actor, action, item_type, item_name, result, details FROM audit_events WHERE external_id LIKE 'x-%'`,
+    );
+    const byId = new Map(got.rows.map((r) => [r.external_id, r]));
+    for (const r of rows) {
+      expect(byId.get(r.externalId)).toEqual({ external_id: r.externalId, actor: r.actor, action: r.action, item_type: r.itemType, item_name: r.itemName, result: r.result, details: r.details });
+    }
+    expect((await new AuditWriter(pool).write(rows)).written).toBe(0);
+  });
 });
 
 describe('Vb365AuditSync', () => {
