@@ -116,13 +116,18 @@ export async function onboardingScenarios(o: OnboardingBenchOptions): Promise<{ 
       const probe = startHostSpeedProbe();
       const t0 = Date.now();
       const accepted = await stack.call<{ batchId: string }>('POST', '/v1/runs/bulk', { kind, tenantIds });
-      if (accepted.status !== 202) throw new Error(`bulk answered ${accepted.status}`);
       let counts: Record<string, number> = {};
-      for (;;) {
-        const b = await stack.call<{ counts: Record<string, number>; created: number }>('GET', `/v1/batches/${accepted.body.batchId}`);
-        counts = b.body.counts;
-        if ((counts['succeeded'] ?? 0) + (counts['failed'] ?? 0) + (counts['cancelled'] ?? 0) >= tenantIds.length) break;
-        await new Promise((r) => setTimeout(r, 250));
+      try {
+        if (accepted.status !== 202) throw new Error(`bulk answered ${accepted.status}`);
+        for (;;) {
+          const b = await stack.call<{ counts: Record<string, number>; created: number }>('GET', `/v1/batches/${accepted.body.batchId}`);
+          counts = b.body.counts;
+          if ((counts['succeeded'] ?? 0) + (counts['failed'] ?? 0) + (counts['cancelled'] ?? 0) >= tenantIds.length) break;
+          await new Promise((r) => setTimeout(r, 250));
+        }
+      } catch (e) {
+        await probe.stop().catch(() => undefined); // the probe child must not outlive a failed run
+        throw e;
       }
       // The batch ended when its last run finished (the runs' own outcome time, same clock): the 250 ms poll above
       // would add up to 250 ms to the figure.
@@ -216,8 +221,9 @@ export async function onboardingScenarios(o: OnboardingBenchOptions): Promise<{ 
       },
       {
         // The same code needs more CPU on a slower or busier host: a fixed workload measured while the run went says
-        // how fast this machine was then, and the worker's CPU is printed beside it (a code change moves that ratio;
-        // the host's phase moves both). Its idle figure says how much of that was contention from the run itself.
+        // how fast this machine ran plain JavaScript then, and the worker's CPU is printed beside it; its idle figure
+        // says how much the run itself slowed it. It explains only part of the run-to-run spread: contention inside a
+        // run moves the worker's CPU more than the probe's (docs/onboarding.md "Bulk efficiency").
         scenario: s1,
         metric: 'host speed: fixed CPU workload, one round, during the run',
         value: r1.hostSpeed.medianMs,

@@ -4,9 +4,9 @@ import { createHash } from 'node:crypto';
 /**
  * How fast this host runs JavaScript right now: the CPU time of a fixed single-threaded workload shaped like the
  * worker's own work (JSON in and out, short-lived objects, string building, a regex, a hash), measured in a fresh
- * node process. The bench prints CPU-per-tenant figures beside it, so runs on a faster or slower host (or the same
- * host in a faster or slower phase: these shared machines move by ±30 % within an hour) can be compared by their
- * ratio. Same code, same input, same node: only the machine differs between two readings.
+ * node process — on the idle machine, and by a probe while a scenario runs. The bench prints the worker's CPU per
+ * tenant beside it, so a slow phase of the host (these shared machines move by ±30 % within an hour) shows in the
+ * same run. Same code, same input, same node: only the machine differs between two readings.
  */
 export interface HostSpeed {
   /** Median CPU time of one round of the workload, ms. */
