@@ -24,8 +24,9 @@ export class AuditDb implements OnModuleDestroy {
     // process (found by npm run chaos). The next query on such a client fails and reports it.
     this.pool.on('error', (e) => this.logger.warn(`idle audit database connection lost: ${e.message}`));
     this.pool.on('connect', (client) => client.on('error', (e) => this.logger.warn(`audit database connection lost: ${e.message}`)));
-    this.writer = new AuditWriter(this.pool);
-    this.cursors = new SyncCursorStore(this.pool);
+    const preparedStatements = config.database.preparedStatements;
+    this.writer = new AuditWriter(this.pool, { preparedStatements });
+    this.cursors = new SyncCursorStore(this.pool, undefined, { preparedStatements });
     this.partitions = new AuditPartitions(this.pool);
   }
 

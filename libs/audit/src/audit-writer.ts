@@ -1,5 +1,6 @@
 import { Pool } from 'pg';
 import { AuditEventInput } from './audit-event';
+import { AuditSql } from './audit-sql';
 import { columnArrays } from './pg-array';
 
 /** Rows per INSERT: large enough to amortise the round trip, small enough to keep memory and lock time bounded. */
@@ -43,7 +44,12 @@ export class AuditWriter {
    */
   readonly stats = { batches: 0, rows: 0, peakBuffered: 0 };
 
-  constructor(private readonly pool: Pool) {}
+  private readonly sql: AuditSql;
+
+  /** `preparedStatements`: send the insert as a named statement (DATABASE_PREPARED_STATEMENTS; audit-sql.ts). */
+  constructor(pool: Pool, opts: { preparedStatements?: boolean } = {}) {
+    this.sql = new AuditSql(pool, opts.preparedStatements ?? true);
+  }
 
   async write(rows: readonly AuditEventInput[]): Promise<WriteResult> {
     let written = 0;
@@ -89,7 +95,7 @@ export class AuditWriter {
     if (!rows.length) return { written: 0, offered: 0 };
     this.stats.batches++;
     this.stats.rows += rows.length;
-    const res = await this.pool.query(
+    const res = await this.sql.query(
       `INSERT INTO audit_events (tenant_id, source, external_id, occurred_at, actor, action, item_type, item_name, result, version, details)
        SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::timestamptz[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::bigint[], $11::jsonb[])
        ON CONFLICT (source, external_id, occurred_at) DO UPDATE SET

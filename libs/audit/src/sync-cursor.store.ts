@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Pool } from 'pg';
+import { AuditSql } from './audit-sql';
 
 /** A durable incremental-sync position (table `sync_cursors`, docs/audit.md "Cursors"). */
 export interface SyncCursor {
@@ -42,14 +43,20 @@ const toCursor = (r: Row | undefined): SyncCursor =>
   r ? { watermark: r.watermark, boundaryIds: r.boundary_ids, changeToken: r.change_token, openItems: r.open_items } : { ...EMPTY_CURSOR };
 
 export class SyncCursorStore {
+  private readonly sql: AuditSql;
+
+  /** `preparedStatements`: send the cursor statements as named statements (DATABASE_PREPARED_STATEMENTS; audit-sql.ts). */
   constructor(
-    private readonly pool: Pool,
+    pool: Pool,
     private readonly leaseMs = CURSOR_LEASE_MS,
-  ) {}
+    opts: { preparedStatements?: boolean } = {},
+  ) {
+    this.sql = new AuditSql(pool, opts.preparedStatements ?? true);
+  }
 
   /** The cursor as stored (a sync reads it with its lease instead: withLock). */
   async get(scope: string, source: string): Promise<SyncCursor> {
-    const { rows } = await this.pool.query<Row>(`SELECT ${CURSOR_COLUMNS} FROM sync_cursors WHERE scope = $1 AND source = $2`, [scope, source]);
+    const { rows } = await this.sql.query<Row>(`SELECT ${CURSOR_COLUMNS} FROM sync_cursors WHERE scope = $1 AND source = $2`, [scope, source]);
     return toCursor(rows[0]);
   }
 
@@ -65,7 +72,7 @@ export class SyncCursorStore {
    */
   async withLock<T>(scope: string, source: string, fn: (held: HeldCursor) => Promise<T>): Promise<T | undefined> {
     const owner = randomUUID();
-    const { rows } = await this.pool.query<Row>(
+    const { rows } = await this.sql.query<Row>(
       `INSERT INTO sync_cursors (scope, source, updated_at, lease_owner, lease_until)
        VALUES ($1, $2, now(), $3, now() + $4 * interval '1 millisecond')
        ON CONFLICT (scope, source) DO UPDATE SET lease_owner = EXCLUDED.lease_owner, lease_until = EXCLUDED.lease_until
@@ -76,7 +83,7 @@ export class SyncCursorStore {
     if (!rows.length) return undefined;
     let staged: SyncCursor | undefined;
     const renew = setInterval(() => {
-      this.pool
+      this.sql
         .query(`UPDATE sync_cursors SET lease_until = now() + $4 * interval '1 millisecond' WHERE scope = $1 AND source = $2 AND lease_owner = $3`, [scope, source, owner, this.leaseMs])
         .catch(() => undefined); // Postgres away: the next renewal tries again; an expired lease is only a lost turn
     }, Math.max(100, Math.floor(this.leaseMs / 3)));
@@ -85,7 +92,7 @@ export class SyncCursorStore {
       cursor: toCursor(rows[0]),
       save: async (c) => {
         staged = undefined;
-        await this.pool.query(`UPDATE sync_cursors SET ${SET_CURSOR} WHERE scope = $1 AND source = $2 AND lease_owner = $3`, [scope, source, owner, ...cursorValues(c)]);
+        await this.sql.query(`UPDATE sync_cursors SET ${SET_CURSOR} WHERE scope = $1 AND source = $2 AND lease_owner = $3`, [scope, source, owner, ...cursorValues(c)]);
       },
       stage: (c) => {
         staged = c;
@@ -103,7 +110,7 @@ export class SyncCursorStore {
       // as an immediate save would have been). A lease lost meanwhile (expired while Postgres was away, then taken)
       // matches no row: the new holder started from the cursor before this sync and its own save wins.
       const c = staged;
-      const release = this.pool.query(
+      const release = this.sql.query(
         `UPDATE sync_cursors SET ${c ? `${SET_CURSOR}, ` : ''}lease_owner = NULL, lease_until = NULL WHERE scope = $1 AND source = $2 AND lease_owner = $3`,
         [scope, source, owner, ...(c ? cursorValues(c) : [])],
       );

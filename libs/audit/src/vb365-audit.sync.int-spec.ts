@@ -6,7 +6,7 @@ import { Vb365Client } from '@app/vb365';
 import { AuditEventInput } from './audit-event';
 import { AuditPartitions } from './audit-partitions';
 import { AuditWriter } from './audit-writer';
-import { SyncCursorStore } from './sync-cursor.store';
+import { EMPTY_CURSOR, SyncCursorStore } from './sync-cursor.store';
 import { Vb365AuditSync } from './vb365-audit.sync';
 
 const SIM_USER = 'VB365\\svc-audit';
@@ -91,6 +91,27 @@ describe('AuditWriter', () => {
     expect((await w.write([row(1, { externalId: 'v-1', version: 4, result: 'Failed' })])).written).toBe(0);
     expect((await w.write([row(1, { externalId: 'v-1', version: 6, result: 'Success' }), row(1, { externalId: 'v-1', version: 6, result: 'Success' })])).written).toBe(1);
     expect((await pool.query(`SELECT result FROM audit_events WHERE external_id = 'v-1'`)).rows).toEqual([{ result: 'Success' }]);
+  });
+
+  it('sends its insert and the cursor statements as named statements, parsed once per connection (and unnamed when told so)', async () => {
+    const prepared = async (preparedStatements: boolean): Promise<string[]> => {
+      const one = new Pool({ connectionString: db.url, max: 1 }); // one connection: its prepared statements are visible
+      one.on('error', () => undefined);
+      try {
+        const writer = new AuditWriter(one, { preparedStatements });
+        const cursors = new SyncCursorStore(one, undefined, { preparedStatements });
+        for (let i = 0; i < 3; i++) {
+          await writer.write([row(i, { externalId: `p-${preparedStatements}-${i}` })]);
+          await cursors.withLock(`prepared-${preparedStatements}`, 'entra', async (held) => held.stage({ ...EMPTY_CURSOR, changeToken: String(i) }));
+        }
+        const { rows } = await one.query<{ name: string; statement: string }>(`SELECT name, statement FROM pg_prepared_statements ORDER BY statement`);
+        return rows.map((r) => `${r.name.replace(/[0-9a-f]{24}$/, '…')} ${r.statement.trim().split(/\s+/).slice(0, 3).join(' ')}`);
+      } finally {
+        await one.end();
+      }
+    };
+    expect(await prepared(true)).toEqual(['audit_… INSERT INTO audit_events', 'audit_… INSERT INTO sync_cursors', 'audit_… UPDATE sync_cursors SET']);
+    expect(await prepared(false)).toEqual([]);
   });
 
   it('stores every text exactly as given, whatever array-literal syntax it contains (the writer builds the literals itself)', async () => {
