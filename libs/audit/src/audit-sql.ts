@@ -1,29 +1,18 @@
-import { createHash } from 'node:crypto';
 import { Pool, QueryResult, QueryResultRow } from 'pg';
-
-/** Distinct statement texts named per process; a text beyond this goes unnamed (bounded per-connection caches). */
-const MAX_NAMED = 100;
-const names = new Map<string, string>();
+import { statementNames } from '@app/db';
 
 /**
- * A stable name for a statement text: `audit_` and a hash of the text, so the same text gets the same name in every
- * process and a pool shared with another naming scheme (PrismaService's `s1`, `s2`, …) can never see one name used
- * for two texts. Undefined once MAX_NAMED texts are known.
+ * One name per distinct statement text in this process, `audit_1`, `audit_2`, …: the prefix keeps them apart from
+ * PrismaService's `s1`, `s2`, … should the two ever share connections. Only constant texts come here (a handful);
+ * past 100, texts go unnamed.
  */
-export function auditStatementName(text: string): string | undefined {
-  let name = names.get(text);
-  if (name === undefined && names.size < MAX_NAMED) {
-    name = `audit_${createHash('sha256').update(text).digest('hex').slice(0, 24)}`;
-    names.set(text, name);
-  }
-  return name;
-}
+const auditStatementName = statementNames(100, 'audit_');
 
 /**
  * The audit code's statements on its `pg` pool: with `prepared` (DATABASE_PREPARED_STATEMENTS, default on), each
  * constant text is sent as a named statement, so Postgres parses it once per connection and after a few runs reuses
- * its plan. Unnamed, the cursor lease, the audit rows and the cursor's release cost a tenant's first sync ~0.5 ms of
- * parsing and planning in Postgres (three statements, every sync: docs/audit.md "Ingestion").
+ * its plan. Unnamed, the cursor lease, the audit rows and the cursor's release were parsed and planned on every
+ * tenant's first sync (docs/database.md "Prepared statements").
  */
 export class AuditSql {
   constructor(
@@ -32,7 +21,7 @@ export class AuditSql {
   ) {}
 
   query<R extends QueryResultRow = QueryResultRow>(text: string, values: unknown[]): Promise<QueryResult<R>> {
-    const name = this.prepared ? auditStatementName(text) : undefined;
+    const name = this.prepared ? auditStatementName({ sql: text }) : undefined;
     return name ? this.pool.query<R>({ name, text, values }) : this.pool.query<R>(text, values);
   }
 }

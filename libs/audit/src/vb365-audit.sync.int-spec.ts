@@ -105,7 +105,7 @@ describe('AuditWriter', () => {
           await cursors.withLock(`prepared-${preparedStatements}`, 'entra', async (held) => held.stage({ ...EMPTY_CURSOR, changeToken: String(i) }));
         }
         const { rows } = await one.query<{ name: string; statement: string }>(`SELECT name, statement FROM pg_prepared_statements ORDER BY statement`);
-        return rows.map((r) => `${r.name.replace(/[0-9a-f]{24}$/, '…')} ${r.statement.trim().split(/\s+/).slice(0, 3).join(' ')}`);
+        return rows.map((r) => `${r.name.replace(/\d+$/, '…')} ${r.statement.trim().split(/\s+/).slice(0, 3).join(' ')}`);
       } finally {
         await one.end();
       }

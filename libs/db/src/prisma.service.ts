@@ -12,14 +12,15 @@ export const MAX_NAMED_STATEMENTS = 1000;
  * Names each distinct SQL text once (`s1`, `s2`, …): node-postgres then prepares it once per connection and later
  * sends only Bind/Execute, so Postgres skips parsing and, after a few runs, planning. Prisma's adapter sends every
  * statement unnamed otherwise. The map is bounded: statements whose text varies without end (long IN lists) stop
- * getting names once MAX_NAMED_STATEMENTS are known.
+ * getting names once MAX_NAMED_STATEMENTS are known. Another generator on the same connections needs its own
+ * `prefix` (the audit pool's statements: libs/audit/src/audit-sql.ts).
  */
-export function statementNames(max = MAX_NAMED_STATEMENTS): (query: { sql: string }) => string | undefined {
+export function statementNames(max = MAX_NAMED_STATEMENTS, prefix = 's'): (query: { sql: string }) => string | undefined {
   const names = new Map<string, string>();
   return ({ sql }) => {
     let name = names.get(sql);
     if (name === undefined && names.size < max) {
-      name = `s${names.size + 1}`;
+      name = `${prefix}${names.size + 1}`;
       names.set(sql, name);
     }
     return name;

@@ -18,4 +18,11 @@ describe('statementNames', () => {
     // Known texts keep their names.
     expect(name({ sql: 'SELECT 2' })).toBe('s2');
   });
+
+  it('names with its prefix, so two generators never give one name to two texts', () => {
+    const prisma = statementNames();
+    const audit = statementNames(100, 'audit_');
+    expect(audit({ sql: 'SELECT 1' })).toBe('audit_1');
+    expect(prisma({ sql: 'SELECT 2' })).toBe('s1');
+  });
 });
