@@ -16,7 +16,7 @@ const auditStatementName = statementNames(100, 'audit_');
  */
 export class AuditSql {
   constructor(
-    readonly pool: Pool,
+    private readonly pool: Pool,
     private readonly prepared = true,
   ) {}
 
